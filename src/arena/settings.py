@@ -1,0 +1,42 @@
+"""One settings object, read from ARENA_* environment variables, once, in bootstrap."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ArenaSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ARENA_", extra="ignore")
+
+    # Embedded default: no database URL means a SQLite event store under data_dir.
+    data_dir: Path = Path(".arena")
+    database_url: str | None = None
+    broker_url: str | None = None
+
+    jwt_secret: str = "arena-local-development-secret-change-me"
+    jwt_issuer: str = "arena"
+    jwt_audience: str = "arena-api"
+    token_ttl_s: int = 12 * 3600
+
+    max_body_bytes: int = 1_000_000
+    max_source_bytes: int = 64 * 1024
+
+    leave_after: float = Field(300.0, description="seconds a DISCONNECTED player has to come back")
+    judge_slots: int = Field(default_factory=lambda: os.cpu_count() or 1)
+    sandbox: Literal["bwrap", "docker"] = "bwrap"
+
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @property
+    def uses_postgres(self) -> bool:
+        return bool(self.database_url) and self.database_url.startswith(("postgresql://", "postgres://"))
+
+    @property
+    def problems_dir(self) -> Path:
+        return self.data_dir / "problems"
