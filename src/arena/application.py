@@ -1,0 +1,208 @@
+"""ArenaApplication: verbs that load aggregates, change them and save them together.
+
+Every method returns plain ids or values; reading of lists goes through projections.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import datetime, timezone
+from functools import wraps
+from typing import Any, Protocol, TypeVar
+from uuid import UUID, uuid4
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError
+
+from arena.domain.battle import AlreadyJoined, Battle, BattleStatus
+from arena.domain.errors import DomainError, InvalidInput, NotFound
+from arena.domain.room_player import RoomPlayer, room_player_id
+from arena.domain.settings import BattleSettings
+
+T = TypeVar("T")
+
+
+class ProblemInfo(Protocol):
+    slug: str
+    sha256: str
+    title: str
+    points: int
+
+
+class ProblemCatalog(Protocol):
+    def info(self, slug: str) -> ProblemInfo: ...  # raises NotFound
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def retry_on_conflict(method: Callable[..., T]) -> Callable[..., T]:
+    """Optimistic concurrency: a command that lost a race is re-run on fresh state."""
+
+    @wraps(method)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        for _ in range(9):
+            try:
+                return method(*args, **kwargs)
+            except IntegrityError:
+                continue
+        return method(*args, **kwargs)
+
+    return wrapper
+
+
+class ArenaApplication(Application[UUID]):
+    name = "Arena"
+
+    def __init__(
+        self,
+        env: dict[str, str] | None = None,
+        *,
+        problems: ProblemCatalog,
+        languages: Callable[[], frozenset[str]] = lambda: frozenset(),
+        clock: Callable[[], datetime] = utc_now,
+        on_saved: Callable[[], None] | None = None,
+    ) -> None:
+        super().__init__(env)
+        self.problems = problems
+        self.languages = languages
+        self.clock = clock
+        self.on_saved = on_saved
+
+    def _notify(self, recordings: list[Any]) -> None:
+        if self.on_saved is not None:
+            self.on_saved()
+
+    # --- battles -------------------------------------------------------------------------
+
+    def create_battle(self, admin_id: str, settings: BattleSettings) -> UUID:
+        self._check_languages(settings.languages)
+        battle = Battle.draft(admin_id, settings, self.clock())
+        self.save(battle)
+        return battle.id
+
+    @retry_on_conflict
+    def configure_battle(self, battle_id: UUID, changes: dict[str, Any]) -> None:
+        if "languages" in changes:
+            self._check_languages(changes["languages"])
+        battle = self.get_battle(battle_id)
+        battle.configure(changes)
+        self.save(battle)
+
+    @retry_on_conflict
+    def attach_problem(self, battle_id: UUID, slug: str) -> None:
+        battle = self.get_battle(battle_id)
+        info = self.problems.info(slug)
+        battle.attach_problem(slug=slug, sha256=info.sha256, title=info.title, points=info.points)
+        self.save(battle)
+
+    @retry_on_conflict
+    def detach_problem(self, battle_id: UUID, slug: str) -> None:
+        battle = self.get_battle(battle_id)
+        battle.detach_problem(slug)
+        self.save(battle)
+
+    @retry_on_conflict
+    def open_lobby(self, battle_id: UUID) -> None:
+        battle = self.get_battle(battle_id)
+        battle.open_lobby()
+        self.save(battle)
+
+    @retry_on_conflict
+    def start_battle(self, battle_id: UUID, by: str) -> None:
+        battle = self.get_battle(battle_id)
+        battle.start(at=self.clock(), by=by)
+        self.save(battle)
+
+    @retry_on_conflict
+    def end_battle(self, battle_id: UUID, reason: str) -> None:
+        battle = self.get_battle(battle_id)
+        battle.end(at=self.clock(), reason=reason)
+        self.save(battle)
+
+    @retry_on_conflict
+    def cancel_battle(self, battle_id: UUID, reason: str) -> None:
+        battle = self.get_battle(battle_id)
+        battle.cancel(at=self.clock(), reason=reason)
+        self.save(battle)
+
+    def get_battle(self, battle_id: UUID) -> Battle:
+        return self._get(battle_id, Battle, "battle")
+
+    # --- room players ----------------------------------------------------------------------
+
+    @retry_on_conflict
+    def join(self, battle_id: UUID, user_id: str) -> UUID:
+        """Admits the user and creates their room player in one atomic save; a repeat is a no-op."""
+        battle = self.get_battle(battle_id)
+        try:
+            battle.admit(user_id)
+        except AlreadyJoined:
+            return room_player_id(battle_id, user_id)
+        player = RoomPlayer(battle_id=battle_id, user_id=user_id, at=self.clock())
+        self.save(battle, player)
+        return player.id
+
+    def get_room_player(self, battle_id: UUID, user_id: str) -> RoomPlayer:
+        return self._get(room_player_id(battle_id, user_id), RoomPlayer, "player in this battle")
+
+    def room(self, battle_id: UUID) -> list[RoomPlayer]:
+        battle = self.get_battle(battle_id)
+        return [self.get_room_player(battle_id, user_id) for user_id in battle.players]
+
+    @retry_on_conflict
+    def submit(self, battle_id: UUID, user_id: str, problem: str, language: str, source: str) -> str:
+        battle = self.get_battle(battle_id)
+        battle.check_submission(problem, language)
+        if user_id not in battle.players:
+            raise NotJoined(f"user {user_id!r} has not joined this battle")
+        if not source.strip():
+            raise InvalidInput("source", "the source is empty")
+        player = self.get_room_player(battle_id, user_id)
+        submission_id = str(uuid4())
+        player.submit(
+            submission_id=submission_id, problem=problem,
+            problem_sha256=battle.problems[problem]["sha256"], language=language, source=source,
+            source_sha256=hashlib.sha256(source.encode()).hexdigest(), received_at=self.clock(),
+        )
+        self.save(player)
+        return submission_id
+
+    @retry_on_conflict
+    def record_verdict(self, player_id: UUID, submission_id: str, verdict: str,
+                       details: dict[str, Any]) -> bool:
+        """Idempotent: a second verdict for the same submission changes nothing (returns False)."""
+        player = self._get(player_id, RoomPlayer, "room player")
+        problem = player.submissions.get(submission_id, {}).get("problem")
+        battle = self.get_battle(player.battle_id)
+        points = battle.problems.get(problem, {}).get("points", 0)
+        if not player.record_verdict(submission_id, verdict, self.clock(), details, points):
+            return False
+        self.save(player)
+        return True
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _get(self, aggregate_id: UUID, cls: type[T], what: str) -> T:
+        try:
+            aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFound(f"no {what} with id {aggregate_id}") from None
+        if not isinstance(aggregate, cls):
+            raise NotFound(f"no {what} with id {aggregate_id}")
+        return aggregate
+
+    def _check_languages(self, languages: tuple[str, ...] | list[str]) -> None:
+        known = self.languages()
+        unknown = [language for language in languages if known and language not in known]
+        if unknown:
+            raise InvalidInput("languages", f"unknown here: {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+
+
+class NotJoined(DomainError):
+    """Only players who joined may submit (409)."""
+
+
+__all__ = ["ArenaApplication", "BattleStatus", "NotJoined", "ProblemCatalog", "utc_now"]

@@ -1,0 +1,70 @@
+"""The one place that knows the concrete classes and wires arena together."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from sqlalchemy import Engine
+
+from arena.application import ArenaApplication, utc_now
+from arena.db.engine import make_engine
+from arena.db.migrations import upgrade
+from arena.handlers.local_bus import LocalBus
+from arena.problems.store import ProblemStore
+from arena.projections.battles import BattleCatalog, battles_using_problem
+from arena.projections.submissions import SubmissionHistory
+from arena.settings import ArenaSettings
+
+DEFAULT_LANGUAGES = frozenset({"python", "c", "cpp", "java", "javascript", "rust"})
+
+
+@dataclass
+class Arena:
+    settings: ArenaSettings
+    engine: Engine
+    app: ArenaApplication
+    problems: ProblemStore
+    bus: LocalBus
+
+    def close(self) -> None:
+        self.app.close()
+        self.engine.dispose()
+
+
+def event_store_env(settings: ArenaSettings) -> dict[str, str]:
+    """eventsourcing's persistence settings, derived from ARENA_DATABASE_URL / ARENA_DATA_DIR."""
+    if settings.uses_postgres:
+        url = urlsplit(settings.database_url)
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": url.path.lstrip("/") or "postgres",
+            "POSTGRES_HOST": url.hostname or "127.0.0.1",
+            "POSTGRES_PORT": str(url.port or 5432),
+            "POSTGRES_USER": unquote(url.username or "postgres"),
+            "POSTGRES_PASSWORD": unquote(url.password or ""),  # must be set, even with trust auth
+        }
+    Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "SQLITE_DBNAME": str(Path(settings.data_dir).resolve() / "events.sqlite3"),
+    }
+
+
+def bootstrap(settings: ArenaSettings | None = None, *, clock: Callable[[], datetime] = utc_now,
+              migrate: bool | None = None) -> Arena:
+    settings = settings or ArenaSettings()
+    engine = make_engine(settings)
+    if migrate if migrate is not None else not settings.uses_postgres:
+        upgrade(engine)  # the embedded default migrates itself; production runs `arena db upgrade`
+    problems = ProblemStore(engine, settings.problems_dir, clock,
+                            in_use_by=lambda slug: battles_using_problem(engine, slug))
+    app = ArenaApplication(event_store_env(settings), problems=problems,
+                           languages=lambda: DEFAULT_LANGUAGES, clock=clock)
+    bus = LocalBus(app, engine, projections=[BattleCatalog(), SubmissionHistory()])
+    app.on_saved = bus.catch_up
+    bus.catch_up()  # whatever was saved while no bus ran
+    return Arena(settings=settings, engine=engine, app=app, problems=problems, bus=bus)

@@ -1,0 +1,103 @@
+"""The current shape of the tables, for typed queries. The DDL lives in migrations/ only;
+tests/integration/test_migrations.py checks that the two agree."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+
+metadata = sa.MetaData()
+
+
+class UTCDateTime(TypeDecorator):
+    """SQLite forgets time zones; every timestamp we store is UTC, so give it back as such."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is not None and dialect.name == "sqlite":
+            return value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value
+
+
+problems = sa.Table(
+    "problems", metadata,
+    sa.Column("slug", sa.String(64), primary_key=True),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("points", sa.Integer, nullable=False),
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("uploaded_at", UTCDateTime, nullable=False),
+)
+
+idempotency_keys = sa.Table(
+    "idempotency_keys", metadata,
+    sa.Column("principal", sa.String(200), primary_key=True),
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("request_hash", sa.String(64), nullable=False),
+    sa.Column("status_code", sa.Integer),
+    sa.Column("content_type", sa.String(200)),
+    sa.Column("body", sa.LargeBinary),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+bus_positions = sa.Table(
+    "bus_positions", metadata,
+    sa.Column("name", sa.String(100), primary_key=True),
+    sa.Column("position", sa.BigInteger, nullable=False),
+)
+
+projection_tracking = sa.Table(
+    "projection_tracking", metadata,
+    sa.Column("projection", sa.String(100), primary_key=True),
+    sa.Column("originator_id", sa.String(36), primary_key=True),
+    sa.Column("version", sa.Integer, nullable=False),
+)
+
+battles = sa.Table(
+    "battles", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("admin_id", sa.String(200), nullable=False),
+    sa.Column("scoring", sa.String(20), nullable=False),
+    sa.Column("players", sa.Integer, nullable=False),
+    sa.Column("max_players", sa.Integer, nullable=False),
+    sa.Column("start_at", UTCDateTime),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.Index("battles_by_status", "status"),
+)
+
+battle_problems = sa.Table(
+    "battle_problems", metadata,
+    sa.Column("battle_id", sa.String(36), primary_key=True),
+    sa.Column("slug", sa.String(64), primary_key=True),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Index("battle_problems_by_slug", "slug"),
+)
+
+submissions = sa.Table(
+    "submissions", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("battle_id", sa.String(36), nullable=False),
+    sa.Column("room_player_id", sa.String(36), nullable=False),
+    sa.Column("user_id", sa.String(200), nullable=False),
+    sa.Column("problem", sa.String(64), nullable=False),
+    sa.Column("language", sa.String(20), nullable=False),
+    sa.Column("source_sha256", sa.String(64), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("verdict", sa.String(4)),
+    sa.Column("points", sa.Integer),
+    sa.Column("received_at", UTCDateTime, nullable=False),
+    sa.Column("judged_at", UTCDateTime),
+    sa.Index("submissions_by_battle", "battle_id", "user_id"),
+)

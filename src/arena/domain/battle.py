@@ -1,0 +1,156 @@
+"""Battle: draft -> lobby -> running -> ended, or cancelled from any state before ended."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import Enum
+from typing import Any
+
+from eventsourcing.domain import Aggregate, event
+
+from arena.domain.errors import DomainError, InvalidInput
+from arena.domain.settings import BattleSettings, config_hash
+
+
+class BattleStatus(str, Enum):
+    DRAFT = "draft"
+    LOBBY = "lobby"
+    RUNNING = "running"
+    ENDED = "ended"
+    CANCELLED = "cancelled"
+
+
+class Battle(Aggregate):
+    @event("Created")
+    def __init__(self, admin_id: str, settings: dict[str, Any], at: datetime) -> None:
+        self.admin_id = admin_id
+        self.settings = BattleSettings(**settings)
+        self.status = BattleStatus.DRAFT
+        self.created_at = at
+        self.problems: dict[str, dict[str, Any]] = {}  # slug -> {sha256, title, points}
+        self.players: list[str] = []  # user ids, in joining order
+        self.config_hash: str | None = None
+        self.started_at: datetime | None = None
+        self.ended_at: datetime | None = None
+
+    @classmethod
+    def draft(cls, admin_id: str, settings: BattleSettings, at: datetime) -> Battle:
+        return cls(admin_id=admin_id, settings=settings.model_dump(), at=at)
+
+    def configure(self, changes: dict[str, Any]) -> None:
+        self._check_status("configure", BattleStatus.DRAFT)
+        try:
+            BattleSettings(**{**self.settings.model_dump(), **changes})
+        except ValueError as exc:
+            raise InvalidInput("settings", str(exc)) from None
+        self._configured(changes=changes)
+
+    @event("Configured")
+    def _configured(self, changes: dict[str, Any]) -> None:
+        self.settings = BattleSettings(**{**self.settings.model_dump(), **changes})
+
+    @event("ProblemAttached")
+    def attach_problem(self, slug: str, sha256: str, title: str, points: int) -> None:
+        self._check_status("attach a problem to", BattleStatus.DRAFT)
+        if slug in self.problems:
+            raise ProblemAlreadyAttached(f"problem {slug!r} is already attached")
+        self.problems[slug] = {"sha256": sha256, "title": title, "points": points}
+
+    @event("ProblemDetached")
+    def detach_problem(self, slug: str) -> None:
+        self._check_status("detach a problem from", BattleStatus.DRAFT)
+        self._check_has_problem(slug)
+        del self.problems[slug]
+
+    def open_lobby(self) -> None:
+        self._check_status("open the lobby of", BattleStatus.DRAFT)
+        if not self.problems:
+            raise NoProblems("attach at least one problem before opening the lobby")
+        hashes = {slug: problem["sha256"] for slug, problem in self.problems.items()}
+        self._lobby_opened(config_hash=config_hash(self.settings, hashes))
+
+    @event("LobbyOpened")
+    def _lobby_opened(self, config_hash: str) -> None:
+        self.status = BattleStatus.LOBBY
+        self.config_hash = config_hash
+
+    @event("PlayerAdmitted")
+    def admit(self, user_id: str) -> None:
+        self._check_status("join", BattleStatus.LOBBY, BattleStatus.RUNNING)
+        if user_id in self.players:
+            raise AlreadyJoined(f"user {user_id!r} has already joined")
+        if len(self.players) >= self.settings.max_players:
+            raise BattleFull(f"the battle is full ({self.settings.max_players} players)")
+        self.players.append(user_id)
+
+    @event("Started")
+    def start(self, at: datetime, by: str) -> None:
+        self._check_status("start", BattleStatus.LOBBY)
+        self.status = BattleStatus.RUNNING
+        self.started_at = at
+
+    @event("Ended")
+    def end(self, at: datetime, reason: str) -> None:
+        self._check_status("end", BattleStatus.RUNNING)
+        self.status = BattleStatus.ENDED
+        self.ended_at = at
+
+    @event("Cancelled")
+    def cancel(self, at: datetime, reason: str) -> None:
+        self._check_status("cancel", BattleStatus.DRAFT, BattleStatus.LOBBY, BattleStatus.RUNNING)
+        self.status = BattleStatus.CANCELLED
+        self.ended_at = at
+
+    @property
+    def ends_at(self) -> datetime | None:
+        if self.started_at is None:
+            return None
+        return self.started_at + timedelta(seconds=self.settings.duration_s)
+
+    def check_submission(self, problem: str, language: str) -> None:
+        """A submission is accepted only while running, for this battle's problems and languages."""
+        self._check_status("submit to", BattleStatus.RUNNING)
+        self._check_has_problem(problem)
+        if language not in self.settings.languages:
+            allowed = ", ".join(self.settings.languages)
+            raise LanguageNotAllowed(f"language {language!r} is not allowed here (allowed: {allowed})")
+
+    def _check_status(self, action: str, *allowed: BattleStatus) -> None:
+        if self.status not in allowed:
+            raise WrongBattleState(f"cannot {action} a battle that is {self.status.value}")
+
+    def _check_has_problem(self, slug: str) -> None:
+        if slug not in self.problems:
+            raise ProblemNotInBattle(f"problem {slug!r} is not part of this battle")
+
+
+class BattleError(DomainError):
+    pass
+
+
+class WrongBattleState(BattleError):
+    pass
+
+
+class ProblemAlreadyAttached(BattleError):
+    pass
+
+
+class ProblemNotInBattle(BattleError):
+    pass
+
+
+class NoProblems(BattleError):
+    pass
+
+
+class AlreadyJoined(BattleError):
+    pass
+
+
+class BattleFull(BattleError):
+    pass
+
+
+class LanguageNotAllowed(BattleError):
+    pass

@@ -1,0 +1,154 @@
+"""RoomPlayer: one per (battle, user), never deleted; its presence, submissions and verdicts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Any
+from uuid import UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from arena.domain.errors import DomainError
+
+VERDICTS = frozenset({"AC", "WA", "TLE", "MLE", "RE", "CE", "OLE", "IE"})
+
+
+class PlayerState(str, Enum):
+    PRESENT = "PRESENT"
+    DISCONNECTED = "DISCONNECTED"
+    LEFT = "LEFT"
+    COMPLETED = "COMPLETED"
+
+
+def room_player_id(battle_id: UUID, user_id: str) -> UUID:
+    return uuid5(battle_id, user_id)
+
+
+
+class RoomPlayer(Aggregate):
+    @staticmethod
+    def create_id(battle_id: UUID, user_id: str, at: datetime) -> UUID:
+        return room_player_id(battle_id, user_id)
+
+    @event("Joined")
+    def __init__(self, battle_id: UUID, user_id: str, at: datetime) -> None:
+        self.battle_id = battle_id
+        self.user_id = user_id
+        self.joined_at = at
+        self.last_seen = at
+        self.state = PlayerState.PRESENT
+        self.disconnected_at: datetime | None = None
+        self.submissions: dict[str, dict[str, Any]] = {}  # id -> submission, in arrival order
+        self.solved: dict[str, int] = {}  # problem -> points of its first accepted verdict
+
+    @property
+    def score(self) -> int:
+        return sum(self.solved.values())
+
+    @event("Disconnected")
+    def disconnect(self, at: datetime) -> None:
+        self._check_state("disconnect", PlayerState.PRESENT)
+        self.state = PlayerState.DISCONNECTED
+        self.disconnected_at = at
+        self.last_seen = at
+
+    @event("Reconnected")
+    def reconnect(self, at: datetime) -> None:
+        self._check_state("reconnect", PlayerState.DISCONNECTED, PlayerState.LEFT)
+        self.state = PlayerState.PRESENT
+        self.disconnected_at = None
+        self.last_seen = at
+
+    @event("Left")
+    def leave(self, at: datetime) -> None:
+        self._check_state("mark as left", PlayerState.DISCONNECTED)
+        self.state = PlayerState.LEFT
+
+    @event("Completed")
+    def complete(self, at: datetime) -> None:
+        self._check_state("complete", PlayerState.PRESENT)
+        self.state = PlayerState.COMPLETED
+
+    def submit(self, submission_id: str, problem: str, problem_sha256: str, language: str,
+               source: str, source_sha256: str, received_at: datetime) -> None:
+        self._check_not_completed()
+        if submission_id in self.submissions:
+            raise DuplicateSubmission(f"submission {submission_id} was already received")
+        # battle and user travel in the event so that consumers need no other lookup
+        self._submission_received(
+            submission_id=submission_id, battle_id=self.battle_id, user_id=self.user_id,
+            problem=problem, problem_sha256=problem_sha256, language=language, source=source,
+            source_sha256=source_sha256, received_at=received_at,
+        )
+
+    @event("SubmissionReceived")
+    def _submission_received(self, submission_id: str, battle_id: UUID, user_id: str, problem: str,
+                             problem_sha256: str, language: str, source: str, source_sha256: str,
+                             received_at: datetime) -> None:
+        self.submissions[submission_id] = {
+            "id": submission_id, "problem": problem, "language": language,
+            "source_sha256": source_sha256, "received_at": received_at,
+            "verdict": None, "points": None, "judged_at": None,
+        }
+        self.last_seen = received_at
+
+    def has_verdict(self, submission_id: str) -> bool:
+        return self._submission(submission_id)["verdict"] is not None
+
+    def record_verdict(self, submission_id: str, verdict: str, judged_at: datetime,
+                       details: dict[str, Any], problem_points: int) -> bool:
+        """Records the first verdict of a submission; a repeat is a no-op (returns False)."""
+        if verdict not in VERDICTS:
+            raise UnknownVerdict(f"unknown verdict {verdict!r}")
+        submission = self._submission(submission_id)
+        if submission["verdict"] is not None:
+            return False
+        first_accept = verdict == "AC" and submission["problem"] not in self.solved
+        self._verdict_recorded(
+            submission_id=submission_id, verdict=verdict, judged_at=judged_at, details=details,
+            points=problem_points if first_accept else 0,
+        )
+        return True
+
+    @event("VerdictRecorded")
+    def _verdict_recorded(self, submission_id: str, verdict: str, judged_at: datetime,
+                          details: dict[str, Any], points: int) -> None:
+        submission = self.submissions[submission_id]
+        submission.update(verdict=verdict, points=points, judged_at=judged_at)
+        if verdict == "AC" and submission["problem"] not in self.solved:
+            self.solved[submission["problem"]] = points
+
+    def _submission(self, submission_id: str) -> dict[str, Any]:
+        try:
+            return self.submissions[submission_id]
+        except KeyError:
+            raise UnknownSubmission(f"no submission {submission_id} for this player") from None
+
+    def _check_state(self, action: str, *allowed: PlayerState) -> None:
+        if self.state not in allowed:
+            raise WrongPlayerState(f"cannot {action} a player who is {self.state.value}")
+
+    def _check_not_completed(self) -> None:
+        if self.state is PlayerState.COMPLETED:
+            raise WrongPlayerState("cannot submit: the player has completed the battle")
+
+
+class RoomPlayerError(DomainError):
+    pass
+
+
+class WrongPlayerState(RoomPlayerError):
+    pass
+
+
+class DuplicateSubmission(RoomPlayerError):
+    pass
+
+
+class UnknownSubmission(RoomPlayerError):
+    pass
+
+
+class UnknownVerdict(RoomPlayerError):
+    pass

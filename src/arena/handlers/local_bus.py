@@ -1,0 +1,78 @@
+"""The embedded default's bus: after every save, read the notification log from our tracked
+position and hand each event to the projections and handlers in this process.
+
+It is the relay and the consumers of the RabbitMQ topology folded into one loop, with the same
+idempotent delivery, so the embedded default behaves like production, only smaller.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from uuid import UUID
+
+from eventsourcing.application import Application
+from sqlalchemy import Engine, insert, select, update
+
+from arena.bus.envelope import EventEnvelope, envelope_from_stored
+from arena.db.tables import bus_positions
+from arena.projections.base import Projection, deliver
+
+Handler = Callable[[EventEnvelope], None]
+
+
+class LocalBus:
+    def __init__(self, app: Application, engine: Engine, projections: Sequence[Projection],
+                 handlers: Sequence[Handler] = (), name: str = "local", page: int = 500) -> None:
+        self.app = app
+        self.engine = engine
+        self.projections = list(projections)
+        self.handlers = list(handlers)
+        self.name = name
+        self.page = page
+        self._lock = threading.RLock()
+        self._running = threading.local()
+
+    def catch_up(self) -> int:
+        """Delivers every event not yet delivered; returns how many. Re-entrant calls (a
+        handler that saves) return at once: the outer loop picks their events up."""
+        if getattr(self._running, "active", False):
+            return 0
+        with self._lock:
+            self._running.active = True
+            try:
+                return self._drain()
+            finally:
+                self._running.active = False
+
+    def fetch(self, originator_id: UUID, gt: int, lte: int) -> list[EventEnvelope]:
+        stored = self.app.recorder.select_events(originator_id, gt=gt, lte=lte)
+        return [envelope_from_stored(event, self.app.mapper.transcoder) for event in stored]
+
+    def _drain(self) -> int:
+        position, delivered = self._position(), 0
+        while True:
+            notifications = self.app.recorder.select_notifications(
+                start=position, limit=self.page, inclusive_of_start=False)
+            if not notifications:
+                return delivered
+            for notification in notifications:
+                event = envelope_from_stored(notification, self.app.mapper.transcoder)
+                for projection in self.projections:
+                    deliver(self.engine, projection, event, self.fetch)
+                for handler in self.handlers:
+                    handler(event)
+            position = notifications[-1].id
+            self._save_position(position)
+            delivered += len(notifications)
+
+    def _position(self) -> int:
+        with self.engine.connect() as conn:
+            query = select(bus_positions.c.position).where(bus_positions.c.name == self.name)
+            return conn.execute(query).scalar() or 0
+
+    def _save_position(self, position: int) -> None:
+        with self.engine.begin() as conn:
+            row = bus_positions.c.name == self.name
+            if conn.execute(update(bus_positions).where(row).values(position=position)).rowcount == 0:
+                conn.execute(insert(bus_positions).values(name=self.name, position=position))

@@ -1,0 +1,103 @@
+"""Problem store: documents content-addressed on the data volume, a catalog row per slug.
+
+Blobs are immutable and never removed: a battle locks a problem by its sha256, and auditors
+must be able to read exactly what was judged. Deleting a problem removes its slug only.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import Engine, delete, insert, select
+
+from arena.db.tables import problems
+
+from arena.domain.errors import DomainError, NotFound
+from arena.problems.model import Problem, content_hash, parse_markdown
+
+
+@dataclass(frozen=True)
+class ProblemInfo:
+    slug: str
+    sha256: str
+    title: str
+    points: int
+    size: int
+    uploaded_at: datetime
+
+
+class ProblemStore:
+    def __init__(self, engine: Engine, root: Path, clock: Callable[[], datetime],
+                 in_use_by: Callable[[str], list[str]]) -> None:
+        self.engine = engine
+        self.root = root
+        self.clock = clock
+        self.in_use_by = in_use_by  # slug -> ids of battles, not ended, that use it
+
+    def upload(self, document: bytes) -> tuple[ProblemInfo, bool]:
+        """Stores the document; returns its info and whether anything changed."""
+        problem = parse_markdown(document.decode("utf-8"))
+        sha256 = content_hash(document)
+        self._write_blob(sha256, document)
+        current = self._row(problem.slug)
+        if current is not None and current.sha256 == sha256:
+            return current, False
+        info = ProblemInfo(problem.slug, sha256, problem.title, problem.points, len(document), self.clock())
+        with self.engine.begin() as conn:
+            conn.execute(delete(problems).where(problems.c.slug == info.slug))
+            conn.execute(insert(problems).values(**info.__dict__))
+        return info, True
+
+    def list(self) -> list[ProblemInfo]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(problems).order_by(problems.c.slug)).all()
+        return [ProblemInfo(**row._mapping) for row in rows]
+
+    def info(self, slug: str) -> ProblemInfo:
+        row = self._row(slug)
+        if row is None:
+            raise NotFound(f"no problem with slug {slug!r}")
+        return row
+
+    def read(self, slug: str) -> tuple[ProblemInfo, Problem]:
+        info = self.info(slug)
+        return info, self.by_hash(info.sha256)
+
+    def by_hash(self, sha256: str) -> Problem:
+        path = self._blob_path(sha256)
+        if not path.exists():
+            raise NotFound(f"no problem document with sha256 {sha256}")
+        return parse_markdown(path.read_text("utf-8"))
+
+    def delete(self, slug: str) -> None:
+        self.info(slug)
+        battles = self.in_use_by(slug)
+        if battles:
+            raise ProblemInUse(f"problem {slug!r} is used by battles that have not ended: {', '.join(battles)}")
+        with self.engine.begin() as conn:
+            conn.execute(delete(problems).where(problems.c.slug == slug))
+
+    def _row(self, slug: str) -> ProblemInfo | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(problems).where(problems.c.slug == slug)).one_or_none()
+        return None if row is None else ProblemInfo(**row._mapping)
+
+    def _blob_path(self, sha256: str) -> Path:
+        return self.root / sha256[:2] / f"{sha256}.md"
+
+    def _write_blob(self, sha256: str, document: bytes) -> None:
+        path = self._blob_path(sha256)
+        if path.exists():
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_bytes(document)
+        os.replace(partial, path)  # atomic: readers never see half a document
+
+
+class ProblemInUse(DomainError):
+    pass

@@ -1,0 +1,62 @@
+"""A projection applies events to its tables; `deliver` makes that idempotent and gap-free.
+
+The idempotency key of an event is `<originator_id>:<originator_version>`. Per projection and
+aggregate we keep the last applied version in `projection_tracking`, written in the same
+transaction as the view, so redelivery and replays change nothing, and an event that arrives
+ahead of a gap makes us read the missing ones from the event store instead of guessing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Protocol
+from uuid import UUID
+
+from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from arena.bus.envelope import EventEnvelope
+from arena.db.tables import projection_tracking
+
+FetchEvents = Callable[[UUID, int, int], Sequence[EventEnvelope]]  # (id, gt, lte) -> events
+
+
+class Projection(Protocol):
+    name: str
+    version: int
+
+    def apply(self, conn: Connection, event: EventEnvelope) -> None:
+        """Changes the view for one event; ignores events it has no use for."""
+
+
+def deliver(engine: Engine, projection: Projection, event: EventEnvelope, fetch: FetchEvents) -> bool:
+    """Applies the event (and any missing predecessors) once. Returns False for a duplicate."""
+    for attempt in range(3):
+        try:
+            with engine.begin() as conn:
+                return _deliver(conn, projection, event, fetch)
+        except IntegrityError:  # two deliveries created the same first tracking row at once
+            if attempt == 2:
+                raise
+    return False
+
+
+def _deliver(conn: Connection, projection: Projection, event: EventEnvelope, fetch: FetchEvents) -> bool:
+    key = (projection_tracking.c.projection == projection.name) & (
+        projection_tracking.c.originator_id == str(event.originator_id))
+    last = conn.execute(select(projection_tracking.c.version).where(key).with_for_update()).scalar()
+    applied = last or 0
+    if event.originator_version <= applied:
+        return False
+    pending = [event]
+    if event.originator_version > applied + 1:
+        pending = list(fetch(event.originator_id, applied, event.originator_version))
+    for each in pending:
+        projection.apply(conn, each)
+    if last is None:
+        conn.execute(insert(projection_tracking).values(
+            projection=projection.name, originator_id=str(event.originator_id),
+            version=event.originator_version))
+    else:
+        conn.execute(update(projection_tracking).where(key).values(version=event.originator_version))
+    return True

@@ -1,0 +1,34 @@
+"""Submission history: every submission with its lifecycle (queued -> judged) and timestamps."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, Engine, insert, select, update
+
+from arena.bus.envelope import EventEnvelope
+from arena.db.tables import submissions
+
+
+class SubmissionHistory:
+    name = "submissions"
+    version = 1
+
+    def apply(self, conn: Connection, event: EventEnvelope) -> None:
+        data = event.data
+        match event.routing_key:
+            case "room_player.submission_received":
+                conn.execute(insert(submissions).values(
+                    id=data["submission_id"], battle_id=str(data["battle_id"]),
+                    room_player_id=str(event.originator_id), user_id=data["user_id"],
+                    problem=data["problem"], language=data["language"],
+                    source_sha256=data["source_sha256"], status="queued",
+                    received_at=data["received_at"]))
+            case "room_player.verdict_recorded":
+                conn.execute(update(submissions).where(submissions.c.id == data["submission_id"]).values(
+                    status="judged", verdict=data["verdict"], points=data["points"],
+                    judged_at=data["judged_at"]))
+
+
+def get_submission(engine: Engine, submission_id: str) -> dict | None:
+    with engine.connect() as conn:
+        row = conn.execute(select(submissions).where(submissions.c.id == submission_id)).one_or_none()
+    return None if row is None else dict(row._mapping)
