@@ -1,0 +1,40 @@
+"""create_app(arena): the Litestar app under /api/v2. No app exists at import time."""
+
+from __future__ import annotations
+
+from litestar import Litestar, Router
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+
+from arena import __version__
+from arena.api.auth import jwt_auth
+from arena.api.controllers.battles import BattleController
+from arena.api.controllers.health import health, ready
+from arena.api.controllers.problems import ProblemController
+from arena.api.controllers.submissions import SubmissionController
+from arena.api.idempotency import IdempotencyStore, idempotency_middleware_factory
+from arena.api.problem_details import EXCEPTION_HANDLERS
+from arena.api.request_context import identity_middleware, request_context_middleware
+from arena.bootstrap import Arena
+
+
+def create_app(arena: Arena) -> Litestar:
+    settings = arena.settings
+    idempotency = idempotency_middleware_factory(IdempotencyStore(arena.engine), settings.max_body_bytes)
+    api = Router(
+        path="/api/v2",
+        route_handlers=[BattleController, ProblemController, SubmissionController],
+        # Inside the auth middleware, so the key is scoped to the authenticated user.
+        middleware=[identity_middleware, idempotency],
+    )
+    return Litestar(
+        route_handlers=[api, health, ready],
+        dependencies={"arena": Provide(lambda: arena, use_cache=True, sync_to_thread=False)},
+        middleware=[request_context_middleware],
+        on_app_init=[jwt_auth(settings).on_app_init],
+        exception_handlers=EXCEPTION_HANDLERS,
+        request_max_body_size=settings.max_body_bytes,
+        openapi_config=OpenAPIConfig(title="arena", version=__version__, path="/schema"),
+        signature_namespace={"Arena": Arena},
+        debug=False,
+    )

@@ -1,0 +1,148 @@
+"""Idempotency-Key: the same key with the same request gets the same answer, and the command
+runs once. The key is claimed (a row with no answer yet) before the handler runs, so two
+concurrent requests with one key cannot both run it; a 5xx answer releases the key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, timezone
+
+from anyio import to_thread
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from arena.api.problem_details import PROBLEM_JSON, problem
+from arena.db.tables import idempotency_keys as keys
+
+MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
+MAX_KEY_LENGTH = 200
+
+
+class IdempotencyStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def claim(self, principal: str, key: str, request_hash: str) -> tuple[str, tuple | None]:
+        """('new', None) | ('replay', (status, content_type, body)) | ('mismatch'|'busy', None)."""
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(keys).values(principal=principal, key=key, request_hash=request_hash,
+                                                 created_at=datetime.now(timezone.utc)))
+            return "new", None
+        except IntegrityError:
+            pass
+        with self.engine.connect() as conn:
+            row = conn.execute(select(keys).where(self._row(principal, key))).one_or_none()
+        if row is None:  # released between our insert and read: try once more
+            return self.claim(principal, key, request_hash)
+        if row.request_hash != request_hash:
+            return "mismatch", None
+        if row.status_code is None:
+            return "busy", None
+        return "replay", (row.status_code, row.content_type, row.body)
+
+    def answer(self, principal: str, key: str, status: int, content_type: str, body: bytes) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(keys).where(self._row(principal, key)).values(
+                status_code=status, content_type=content_type, body=body))
+
+    def release(self, principal: str, key: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(delete(keys).where(self._row(principal, key)))
+
+    @staticmethod
+    def _row(principal: str, key: str):
+        return (keys.c.principal == principal) & (keys.c.key == key)
+
+
+def idempotency_middleware_factory(store: IdempotencyStore, max_body_bytes: int):
+    def factory(app: ASGIApp) -> ASGIApp:
+        async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+            headers = dict(scope["headers"])
+            key = headers.get(b"idempotency-key", b"").decode("latin-1").strip()
+            if scope["type"] != "http" or scope["method"] not in MUTATING or not key:
+                await app(scope, receive, send)
+                return
+            if len(key) > MAX_KEY_LENGTH:
+                await _send_problem(send, 422, f"Idempotency-Key is longer than {MAX_KEY_LENGTH} characters", scope)
+                return
+            body = await _read_body(receive, max_body_bytes)
+            if body is None:
+                await _send_problem(send, 413, f"the request body is larger than {max_body_bytes} bytes", scope)
+                return
+            user = scope.get("user")
+            principal = getattr(user, "id", "anonymous")
+            digest = hashlib.sha256(b"%s %s\n" % (scope["method"].encode(), scope["path"].encode()) + body).hexdigest()
+            outcome, stored = await to_thread.run_sync(store.claim, principal, key, digest)
+            if outcome == "mismatch":
+                await _send_problem(send, 422, "this Idempotency-Key was used with a different request", scope)
+            elif outcome == "busy":
+                await _send_problem(send, 409, "a request with this Idempotency-Key is still in progress", scope)
+            elif outcome == "replay":
+                status, content_type, stored_body = stored
+                await _send(send, status, content_type, stored_body, replayed=True)
+            else:
+                await _run_and_record(app, scope, body, send, store, principal, key)
+
+        return middleware
+
+    return factory
+
+
+async def _run_and_record(app, scope, body, send, store, principal, key) -> None:
+    answer: dict = {"status": 500, "content_type": "", "chunks": []}
+    delivered = False
+
+    async def replay_body() -> Message:
+        nonlocal delivered
+        if delivered:
+            return {"type": "http.disconnect"}
+        delivered = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def capture(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            answer["status"] = message["status"]
+            answer["content_type"] = dict(message.get("headers", [])).get(b"content-type", b"").decode()
+        elif message["type"] == "http.response.body":
+            answer["chunks"].append(message.get("body", b""))
+        await send(message)
+
+    try:
+        await app(scope, replay_body, capture)
+    finally:
+        if answer["status"] >= 500:
+            await to_thread.run_sync(store.release, principal, key)
+        else:
+            await to_thread.run_sync(store.answer, principal, key, answer["status"],
+                                     answer["content_type"], b"".join(answer["chunks"]))
+
+
+async def _read_body(receive: Receive, limit: int) -> bytes | None:
+    chunks, size = [], 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return b"".join(chunks)
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+async def _send(send: Send, status: int, content_type: str, body: bytes, replayed: bool = False) -> None:
+    headers = [(b"content-type", content_type.encode()), (b"content-length", str(len(body)).encode())]
+    if replayed:
+        headers.append((b"idempotent-replayed", b"true"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _send_problem(send: Send, status: int, detail: str, scope: Scope) -> None:
+    await _send(send, status, PROBLEM_JSON, json.dumps(problem(status, detail, scope["path"])).encode())

@@ -1,0 +1,66 @@
+"""RFC 9457 problem details for every error the API returns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from arena.domain.errors import DomainError, InvalidInput, NotFound
+from arena.problems.model import ProblemFormatError
+
+PROBLEM_JSON = "application/problem+json"
+TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
+          405: "Method Not Allowed", 409: "Conflict", 413: "Content Too Large",
+          415: "Unsupported Media Type", 422: "Unprocessable Content", 429: "Too Many Requests",
+          500: "Internal Server Error", 503: "Service Unavailable"}
+
+log = structlog.get_logger("arena.api")
+
+
+def problem(status: int, detail: str, instance: str = "", **extra: Any) -> dict[str, Any]:
+    body = {"type": "about:blank", "title": TITLES.get(status, "Error"), "status": status,
+            "detail": detail, "instance": instance}
+    body.update(extra)
+    return body
+
+
+def problem_response(status: int, detail: str, instance: str = "", **extra: Any) -> Response:
+    return Response(problem(status, detail, instance, **extra), status_code=status,
+                    media_type=PROBLEM_JSON)
+
+
+def _status_of(exc: Exception) -> tuple[int, dict[str, Any]]:
+    if isinstance(exc, ProblemFormatError):
+        return 422, {"field": exc.field}
+    if isinstance(exc, InvalidInput):
+        return 422, {"field": exc.field}
+    if isinstance(exc, NotFound):
+        return 404, {}
+    if isinstance(exc, DomainError):
+        return 409, {"error": type(exc).__name__}
+    if isinstance(exc, ValidationException):  # Litestar says 400; the body is there but invalid
+        return 422, {"errors": exc.extra or []}
+    if isinstance(exc, HTTPException):
+        return exc.status_code, {}
+    return HTTP_500_INTERNAL_SERVER_ERROR, {}
+
+
+def handle_exception(request: Request, exc: Exception) -> Response:
+    status, extra = _status_of(exc)
+    if status >= 500:
+        log.exception("unhandled error", path=request.url.path)
+        detail = "the server failed to handle this request; it has been logged"
+    else:
+        detail = exc.detail if isinstance(exc, HTTPException) else str(exc)
+    headers = getattr(exc, "headers", None) or {}
+    response = problem_response(status, detail, request.url.path, **extra)
+    response.headers.update(headers)
+    return response
+
+
+EXCEPTION_HANDLERS = {Exception: handle_exception}
+__all__ = ["EXCEPTION_HANDLERS", "MediaType", "PROBLEM_JSON", "problem", "problem_response"]

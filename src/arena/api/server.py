@@ -1,0 +1,26 @@
+"""Run the API on a free local port in a background thread (the demo and e2e tests use it)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import uvicorn
+from litestar import Litestar
+
+
+def start_in_thread(app: Litestar, host: str = "127.0.0.1") -> tuple[uvicorn.Server, str]:
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning",
+                                           access_log=False, log_config=None))
+    thread = threading.Thread(target=server.run, name="arena-api", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the API did not start within 10 s")
+        time.sleep(0.01)
+    return server, f"http://{host}:{port}"

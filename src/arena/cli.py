@@ -1,0 +1,88 @@
+"""The `arena` command. Each subcommand reads settings once and builds what it needs through
+bootstrap; later subsystems (relay, worker, judge, projections, dlq) add their subcommands here."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+
+from arena.settings import ArenaSettings
+
+Command = Callable[[argparse.Namespace, ArenaSettings], int]
+
+
+def _serve(args: argparse.Namespace, settings: ArenaSettings) -> int:
+    import uvicorn
+
+    from arena.api.app import create_app
+    from arena.bootstrap import bootstrap
+    from arena.logging import configure_logging
+
+    configure_logging(settings)
+    arena = bootstrap(settings)
+    uvicorn.run(create_app(arena), host=args.host, port=args.port, log_config=None, access_log=False)
+    return 0
+
+
+def _token(args: argparse.Namespace, settings: ArenaSettings) -> int:
+    from arena.api.auth import mint_token
+
+    print(mint_token(settings, args.user, args.role, args.ttl))
+    return 0
+
+
+def _db(args: argparse.Namespace, settings: ArenaSettings) -> int:
+    from arena.db.engine import make_engine
+    from arena.db.migrations import current, upgrade
+
+    engine = make_engine(settings)
+    if args.action == "upgrade":
+        upgrade(engine)
+    print(f"database at revision {current(engine)}")
+    return 0
+
+
+def _demo(args: argparse.Namespace, settings: ArenaSettings) -> int:
+    from arena.demo import run_demo
+
+    return run_demo(settings, keep_data_dir=args.data_dir)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="arena", description="Live coding battles, event-sourced.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the HTTP API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(run=_serve)
+
+    token = sub.add_parser("token", help="mint a JWT for local use")
+    token.add_argument("user")
+    token.add_argument("--role", choices=["player", "admin"], default="player")
+    token.add_argument("--ttl", type=int, default=None, help="seconds (default ARENA_TOKEN_TTL_S)")
+    token.set_defaults(run=_token)
+
+    db = sub.add_parser("db", help="read-model database migrations")
+    db.add_argument("action", choices=["upgrade", "current"])
+    db.set_defaults(run=_db)
+
+    demo = sub.add_parser("demo", help="play a scripted battle on the embedded default")
+    demo.add_argument("--data-dir", default=None, help="keep the data here (default: a temp dir)")
+    demo.set_defaults(run=_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = ArenaSettings()
+    except ValueError as exc:
+        print(f"arena: bad settings: {exc}", file=sys.stderr)
+        return 2
+    return args.run(args, settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""`arena demo`: a whole battle on the embedded default, played through the public HTTP API."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from arena.api.app import create_app
+from arena.api.auth import mint_token
+from arena.api.server import start_in_thread
+from arena.bootstrap import bootstrap
+from arena.logging import configure_logging
+from arena.settings import ArenaSettings
+
+PROBLEMS = {
+    "sum": """---
+title: Sum of two
+slug: sum
+points: 100
+time_limit_ms: 1000
+samples:
+  - {input: "1 2\\n", output: "3\\n"}
+tests:
+  - {input: "20 22\\n", output: "42\\n"}
+  - {input: "-5 5\\n", output: "0\\n"}
+---
+Read two integers and print their sum.
+""",
+    "max": """---
+title: Largest number
+slug: max
+points: 200
+samples:
+  - {input: "3\\n1 7 2\\n", output: "7\\n"}
+tests:
+  - {input: "1\\n-4\\n", output: "-4\\n"}
+---
+Read n, then n integers; print the largest.
+""",
+}
+
+SUBMISSIONS = [  # (player, problem, language, source): one accepted, one wrong, one not compiling
+    ("ada", "sum", "python", "a, b = map(int, input().split())\nprint(a + b)\n"),
+    ("grace", "sum", "python", "a, b = map(int, input().split())\nprint(a - b)\n"),
+    ("linus", "sum", "c", "#include <stdio.h>\nint main(void) { int a, b; scanf(\"%d %d\", &a, &b) printf(\"%d\\n\", a + b); }\n"),
+]
+
+
+def run_demo(settings: ArenaSettings, keep_data_dir: str | None = None) -> int:
+    data_dir = Path(keep_data_dir) if keep_data_dir else Path(tempfile.mkdtemp(prefix="arena-demo-"))
+    # The embedded default: no database, no broker, whatever the environment says.
+    settings = settings.model_copy(update={"data_dir": data_dir, "database_url": None, "broker_url": None,
+                                           "log_level": "WARNING"})
+    configure_logging(settings)
+    arena = bootstrap(settings)
+    server, base_url = start_in_thread(create_app(arena))
+    try:
+        _play(base_url, settings)
+        print(f"events in the event store: {arena.app.recorder.max_notification_id()}")
+        return 0
+    finally:
+        server.should_exit = True
+        arena.close()
+        if not keep_data_dir:
+            shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def _play(base_url: str, settings: ArenaSettings) -> None:
+    def auth(user: str, role: str = "player") -> dict[str, str]:
+        return {"Authorization": f"Bearer {mint_token(settings, user, role)}"}
+
+    admin = auth("admin", "admin")
+    with httpx.Client(base_url=f"{base_url}/api/v2", timeout=30) as api:
+        for document in PROBLEMS.values():
+            _ok(api.post("/problems", content=document, headers={**admin, "Content-Type": "text/markdown"}))
+        battle = _ok(api.post("/battles", json={"title": "Demo battle", "languages": ["python", "c"],
+                                                "scoring": "icpc", "max_players": 3, "duration_s": 600},
+                              headers=admin))
+        battle_id = battle["id"]
+        for slug in PROBLEMS:
+            _ok(api.post(f"/battles/{battle_id}/problems", json={"slug": slug}, headers=admin))
+        _ok(api.post(f"/battles/{battle_id}/lobby", headers=admin))
+        for player in ("ada", "grace", "linus"):
+            _ok(api.post(f"/battles/{battle_id}/join", headers=auth(player)))
+        _ok(api.post(f"/battles/{battle_id}/start", headers=admin))
+        for player, problem, language, source in SUBMISSIONS:
+            submission = _ok(api.post(f"/battles/{battle_id}/submissions", headers=auth(player),
+                                      json={"problem": problem, "language": language, "source": source}))
+            print(f"{player} submitted {problem} in {language}: {submission['status']} ({submission['id']})")
+        _ok(api.post(f"/battles/{battle_id}/end", headers=admin))
+        _print("battle", _ok(api.get(f"/battles/{battle_id}", headers=admin)))
+        _print("room", _ok(api.get(f"/battles/{battle_id}/room", headers=admin)))
+
+
+def _ok(response: httpx.Response) -> Any:
+    if response.status_code >= 400:
+        raise SystemExit(f"demo failed: {response.request.method} {response.request.url} -> "
+                         f"{response.status_code} {response.text}")
+    return response.json()
+
+
+def _print(title: str, body: Any) -> None:
+    print(f"--- {title}\n{json.dumps(body, indent=2)}")
