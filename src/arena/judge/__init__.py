@@ -1,0 +1,1 @@
+"""The judge: sandboxed compile-and-run of submissions, verdicts, languages."""

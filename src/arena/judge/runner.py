@@ -1,0 +1,102 @@
+"""Judge one submission: build the sandbox job, run it (compile once, every test in one session),
+and turn the sandbox's facts into per-test and overall verdicts."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from arena.judge.languages import Language
+from arena.judge.sandbox import Job, Report, Sandbox, Step
+from arena.judge.verdicts import Verdict, compile_failed, overall_verdict, test_verdict
+from arena.problems.model import Problem
+
+COMPILE_TIME_MS = 20_000
+COMPILE_MEMORY_MB = 1024
+COMPILE_OUTPUT_CAP = 64 * 1024 * 1024  # executables are files too (FSIZE)
+COMPILE_MESSAGE_CAP = 8 * 1024
+OUTPUT_CAP = 16 * 1024 * 1024
+
+
+class TestResult(BaseModel):
+    __test__ = False  # not a pytest class
+
+    index: int
+    verdict: Verdict
+    time_ms: int
+    memory_kb: int
+    exit_code: int | None = None
+    signal: int | None = None
+
+
+class JudgeResult(BaseModel):
+    submission_id: str
+    verdict: Verdict
+    compile_output: str = ""
+    tests: list[TestResult] = []
+    time_ms: int = 0
+    memory_kb: int = 0
+    detail: str = ""  # why, for IE (an operator's message, not the player's fault)
+
+
+def build_job(language: Language, source: str, problem: Problem) -> Job:
+    tests = problem.all_tests
+    biggest_answer = max((len(t.output.encode()) for t in tests), default=0)
+    compile_step = None
+    if language.compile:
+        compile_step = Step(argv=language.compile, time_limit_ms=COMPILE_TIME_MS,
+                            wall_limit_ms=COMPILE_TIME_MS * 3 // 2, memory_mb=COMPILE_MEMORY_MB,
+                            address_space_limit=False, output_cap_bytes=COMPILE_OUTPUT_CAP,
+                            merge_stderr=True, capture_bytes=COMPILE_MESSAGE_CAP)
+    run_step = Step(
+        argv=language.run_argv(problem.memory_mb),
+        time_limit_ms=problem.time_limit_ms,
+        # Wall time guards sleeping and blocked programs; CPU time is what the limit measures.
+        wall_limit_ms=2 * problem.time_limit_ms + 1000,
+        memory_mb=problem.memory_mb,
+        address_space_limit=language.address_space_limit,
+        output_cap_bytes=max(OUTPUT_CAP, 2 * biggest_answer + 65536),
+    )
+    return Job(language=language.id, source_name=language.file_name, source=source.encode(),
+               compile=compile_step, run=run_step, inputs=tuple(t.input.encode() for t in tests),
+               binds=language.binds)
+
+
+def grade(submission_id: str, problem: Problem, report: Report) -> JudgeResult:
+    compile_output = ""
+    if report.compile is not None:
+        message = report.compile.stdout[:COMPILE_MESSAGE_CAP].decode(errors="replace")
+        compile_output = message
+        if report.compile.timed_out or report.compile.signal is not None:
+            compile_output = (message + "\ncompilation stopped: over its time or memory limit").strip()
+    if compile_failed(report.compile):
+        return JudgeResult(submission_id=submission_id, verdict=Verdict.CE,
+                           compile_output=compile_output)
+    results = []
+    for index, (run, case) in enumerate(zip(report.tests, problem.all_tests)):
+        verdict = test_verdict(run, case.output.encode(), time_limit_ms=problem.time_limit_ms,
+                               memory_mb=problem.memory_mb,
+                               float_tolerance=problem.float_tolerance,
+                               oom_killed=report.oom_killed)
+        results.append(TestResult(index=index, verdict=verdict, time_ms=round(run.cpu_ms),
+                                  memory_kb=run.maxrss_kb, exit_code=run.exit_code,
+                                  signal=run.signal))
+    verdicts = [r.verdict for r in results]
+    if len(results) < len(problem.all_tests) and all(v is Verdict.AC for v in verdicts):
+        # The supervisor stops early only after a failure; an accepted prefix means it broke.
+        return JudgeResult(submission_id=submission_id, verdict=Verdict.IE, tests=results,
+                           detail="the sandbox reported fewer tests than it was given")
+    return JudgeResult(
+        submission_id=submission_id,
+        verdict=overall_verdict(False, verdicts),
+        compile_output=compile_output,
+        tests=results,
+        time_ms=max((r.time_ms for r in results), default=0),
+        memory_kb=max((r.memory_kb for r in results), default=0),
+    )
+
+
+async def judge_submission(
+    sandbox: Sandbox, language: Language, submission_id: str, source: str, problem: Problem
+) -> JudgeResult:
+    report = await sandbox.execute(build_job(language, source, problem))
+    return grade(submission_id, problem, report)
