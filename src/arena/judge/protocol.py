@@ -28,7 +28,9 @@ def rlimits(step: Step) -> dict[str, int]:
         "CORE": 0,
     }
     if step.address_space_limit:
-        limits["AS"] = step.memory_mb * MB
+        # Headroom over the limit, so a growing program shows ru_maxrss > limit (MLE) before
+        # an allocation fails in a way that would look like a plain crash (RE).
+        limits["AS"] = (step.memory_mb * 3 // 2 + 16) * MB
     return limits
 
 

@@ -7,7 +7,7 @@ from pydantic import BaseModel
 
 from arena.judge.languages import Language
 from arena.judge.sandbox import Job, Report, Sandbox, Step
-from arena.judge.verdicts import Verdict, compile_failed, overall_verdict, test_verdict
+from arena.judge.verdicts import Verdict, compile_failed, overall_verdict, grade_test
 from arena.problems.model import Problem
 
 COMPILE_TIME_MS = 20_000
@@ -38,13 +38,14 @@ class JudgeResult(BaseModel):
     detail: str = ""  # why, for IE (an operator's message, not the player's fault)
 
 
-def build_job(language: Language, source: str, problem: Problem) -> Job:
+def build_job(language: Language, source: str, problem: Problem,
+              compile_time_ms: int = COMPILE_TIME_MS) -> Job:
     tests = problem.all_tests
     biggest_answer = max((len(t.output.encode()) for t in tests), default=0)
     compile_step = None
     if language.compile:
-        compile_step = Step(argv=language.compile, time_limit_ms=COMPILE_TIME_MS,
-                            wall_limit_ms=COMPILE_TIME_MS * 3 // 2, memory_mb=COMPILE_MEMORY_MB,
+        compile_step = Step(argv=language.compile, time_limit_ms=compile_time_ms,
+                            wall_limit_ms=compile_time_ms * 3 // 2, memory_mb=COMPILE_MEMORY_MB,
                             address_space_limit=False, output_cap_bytes=COMPILE_OUTPUT_CAP,
                             merge_stderr=True, capture_bytes=COMPILE_MESSAGE_CAP)
     run_step = Step(
@@ -73,7 +74,7 @@ def grade(submission_id: str, problem: Problem, report: Report) -> JudgeResult:
                            compile_output=compile_output)
     results = []
     for index, (run, case) in enumerate(zip(report.tests, problem.all_tests)):
-        verdict = test_verdict(run, case.output.encode(), time_limit_ms=problem.time_limit_ms,
+        verdict = grade_test(run, case.output.encode(), time_limit_ms=problem.time_limit_ms,
                                memory_mb=problem.memory_mb,
                                float_tolerance=problem.float_tolerance,
                                oom_killed=report.oom_killed)
@@ -96,7 +97,8 @@ def grade(submission_id: str, problem: Problem, report: Report) -> JudgeResult:
 
 
 async def judge_submission(
-    sandbox: Sandbox, language: Language, submission_id: str, source: str, problem: Problem
+    sandbox: Sandbox, language: Language, submission_id: str, source: str, problem: Problem,
+    compile_time_ms: int = COMPILE_TIME_MS,
 ) -> JudgeResult:
-    report = await sandbox.execute(build_job(language, source, problem))
+    report = await sandbox.execute(build_job(language, source, problem, compile_time_ms))
     return grade(submission_id, problem, report)

@@ -2,9 +2,10 @@
 
 Overall: CE (compilation failed), else the first failing test's verdict, else AC. IE is only ever
 the judge's own fault (sandbox broke, protocol error): never the player's.
-Per test, the order matters: a program killed for CPU time is TLE even though it died by a
-signal; a Python MemoryError under RLIMIT_AS exits 1 but is MLE; a stdout cut at the cap is OLE
-even if the program then crashed on the write error.
+Per test, the order matters: a stdout cut at the cap is OLE even if the program then crashed on
+the write error; resident memory over the limit is MLE even if the clock also ran out; a program
+killed for CPU time is TLE though it died by a signal; a Python MemoryError under RLIMIT_AS exits
+1 but is MLE.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ def compile_failed(report: StepReport | None) -> bool:
     return report is not None and not report.finished_cleanly
 
 
-def test_verdict(
+def grade_test(
     report: StepReport,
     expected: bytes,
     *,
@@ -46,12 +47,14 @@ def test_verdict(
     oom_killed: bool = False,
 ) -> Verdict:
     crashed = report.exit_code != 0 or report.signal is not None
-    if report.timed_out or report.cpu_ms > time_limit_ms or report.signal == signal.SIGXCPU:
-        return Verdict.TLE
+    # Output and memory caps cut a program off the moment they are crossed, so they explain
+    # its end better than the clock does; TLE comes next; then the runtimes' own OOM reports.
     if report.output_limit or report.signal == signal.SIGXFSZ:
         return Verdict.OLE
     if report.maxrss_kb > memory_mb * 1024:
         return Verdict.MLE
+    if report.timed_out or report.cpu_ms > time_limit_ms or report.signal == signal.SIGXCPU:
+        return Verdict.TLE
     if crashed and (_says_out_of_memory(report.stderr) or (oom_killed and report.signal == 9)):
         return Verdict.MLE
     if crashed:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pydantic import BaseModel, ConfigDict
 
 from arena.judge.languages import Language, cached_languages
-from arena.judge.runner import JudgeResult, TestResult, judge_submission
+from arena.judge.runner import COMPILE_TIME_MS, JudgeResult, TestResult, judge_submission
 from arena.judge.sandbox import Sandbox, SandboxError
 from arena.judge.verdicts import Verdict
 from arena.problems.model import Problem
@@ -38,12 +38,14 @@ class Judge:
         sandbox: Sandbox,
         slots: int,
         languages: Mapping[str, Language] | None = None,
+        compile_time_ms: int = COMPILE_TIME_MS,
     ) -> None:
         if slots < 1:
             raise ValueError("a judge needs at least one slot")
         self.sandbox = sandbox
         self.slots = slots
         self._languages = languages
+        self._compile_time_ms = compile_time_ms
         self._slots = asyncio.Semaphore(slots)
         self._busy = 0
 
@@ -63,7 +65,8 @@ class Judge:
             self._busy += 1
             try:
                 return await judge_submission(self.sandbox, language, request.submission_id,
-                                              request.source, request.problem)
+                                              request.source, request.problem,
+                                              self._compile_time_ms)
             except SandboxError as exc:
                 log.error("sandbox failure judging %s: %s", request.submission_id, exc)
                 return _internal_error(request, str(exc))
