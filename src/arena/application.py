@@ -17,7 +17,7 @@ from eventsourcing.persistence import IntegrityError
 
 from arena.domain.battle import AlreadyJoined, Battle, BattleStatus
 from arena.domain.errors import DomainError, InvalidInput, NotFound
-from arena.domain.room_player import RoomPlayer, room_player_id
+from arena.domain.room_player import PlayerState, RoomPlayer, room_player_id
 from arena.domain.settings import BattleSettings
 
 T = TypeVar("T")
@@ -118,9 +118,31 @@ class ArenaApplication(Application[UUID]):
 
     @retry_on_conflict
     def end_battle(self, battle_id: UUID, reason: str) -> None:
+        """Ends the battle and, in the same append, completes every player still PRESENT."""
         battle = self.get_battle(battle_id)
-        battle.end(at=self.clock(), reason=reason)
-        self.save(battle)
+        at = self.clock()
+        battle.end(at=at, reason=reason)
+        players = [player for player in self.room(battle_id) if player.state is PlayerState.PRESENT]
+        for player in players:
+            player.complete(at=at)
+        self.save(battle, *players)
+
+    def end_battle_if_due(self, battle_id: UUID) -> bool:
+        """Timer command: ends a running battle whose duration is over; otherwise a no-op."""
+        battle = self.get_battle(battle_id)
+        if battle.status is not BattleStatus.RUNNING or battle.ends_at > self.clock():
+            return False
+        self.end_battle(battle_id, reason="time is up")
+        return True
+
+    def start_battle_if_due(self, battle_id: UUID) -> bool:
+        """Timer command: starts a battle in the lobby whose start_at has come; otherwise a no-op."""
+        battle = self.get_battle(battle_id)
+        start_at = battle.settings.start_at
+        if battle.status is not BattleStatus.LOBBY or start_at is None or start_at > self.clock():
+            return False
+        self.start_battle(battle_id, by="scheduler")
+        return True
 
     @retry_on_conflict
     def cancel_battle(self, battle_id: UUID, reason: str) -> None:
@@ -151,6 +173,32 @@ class ArenaApplication(Application[UUID]):
     def room(self, battle_id: UUID) -> list[RoomPlayer]:
         battle = self.get_battle(battle_id)
         return [self.get_room_player(battle_id, user_id) for user_id in battle.players]
+
+    @retry_on_conflict
+    def disconnect(self, battle_id: UUID, user_id: str) -> None:
+        """Idempotent: disconnecting a player who is not PRESENT changes nothing."""
+        player = self.get_room_player(battle_id, user_id)
+        if player.state is PlayerState.PRESENT:
+            player.disconnect(at=self.clock())
+            self.save(player)
+
+    @retry_on_conflict
+    def reconnect(self, battle_id: UUID, user_id: str) -> None:
+        """Idempotent: reconnecting a PRESENT player changes nothing; COMPLETED is final."""
+        player = self.get_room_player(battle_id, user_id)
+        if player.state in (PlayerState.DISCONNECTED, PlayerState.LEFT):
+            player.reconnect(at=self.clock())
+            self.save(player)
+
+    @retry_on_conflict
+    def mark_left(self, player_id: UUID, disconnected_at: datetime) -> bool:
+        """Timer command: LEFT only if still away since that very disconnect; else a no-op."""
+        player = self._get(player_id, RoomPlayer, "room player")
+        if not player.is_away_since(disconnected_at):
+            return False
+        player.leave(at=self.clock())
+        self.save(player)
+        return True
 
     @retry_on_conflict
     def submit(self, battle_id: UUID, user_id: str, problem: str, language: str, source: str) -> str:

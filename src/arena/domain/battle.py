@@ -68,11 +68,17 @@ class Battle(Aggregate):
             raise NoProblems("attach at least one problem before opening the lobby")
         hashes = {slug: problem["sha256"] for slug, problem in self.problems.items()}
         self._lobby_opened(config_hash=config_hash(self.settings, hashes))
+        if self.settings.start_at is not None:
+            self._scheduled(start_at=self.settings.start_at)
 
     @event("LobbyOpened")
     def _lobby_opened(self, config_hash: str) -> None:
         self.status = BattleStatus.LOBBY
         self.config_hash = config_hash
+
+    @event("Scheduled")
+    def _scheduled(self, start_at: datetime) -> None:
+        """Tells the timers when to start the battle by itself."""
 
     @event("PlayerAdmitted")
     def admit(self, user_id: str) -> None:

@@ -60,6 +60,10 @@ class RoomPlayer(Aggregate):
         self.disconnected_at = None
         self.last_seen = at
 
+    def is_away_since(self, disconnected_at: datetime) -> bool:
+        """True while the player has not come back since that very disconnect."""
+        return self.state is PlayerState.DISCONNECTED and self.disconnected_at == disconnected_at
+
     @event("Left")
     def leave(self, at: datetime) -> None:
         self._check_state("mark as left", PlayerState.DISCONNECTED)
@@ -106,18 +110,20 @@ class RoomPlayer(Aggregate):
             return False
         first_accept = verdict == "AC" and submission["problem"] not in self.solved
         self._verdict_recorded(
-            submission_id=submission_id, verdict=verdict, judged_at=judged_at, details=details,
-            points=problem_points if first_accept else 0,
+            submission_id=submission_id, battle_id=self.battle_id, user_id=self.user_id,
+            problem=submission["problem"], received_at=submission["received_at"], verdict=verdict,
+            judged_at=judged_at, details=details, points=problem_points if first_accept else 0,
         )
         return True
 
     @event("VerdictRecorded")
-    def _verdict_recorded(self, submission_id: str, verdict: str, judged_at: datetime,
+    def _verdict_recorded(self, submission_id: str, battle_id: UUID, user_id: str, problem: str,
+                          received_at: datetime, verdict: str, judged_at: datetime,
                           details: dict[str, Any], points: int) -> None:
         submission = self.submissions[submission_id]
         submission.update(verdict=verdict, points=points, judged_at=judged_at)
-        if verdict == "AC" and submission["problem"] not in self.solved:
-            self.solved[submission["problem"]] = points
+        if verdict == "AC" and problem not in self.solved:
+            self.solved[problem] = points
 
     def _submission(self, submission_id: str) -> dict[str, Any]:
         try:

@@ -71,6 +71,18 @@ class BattleController(Controller):
         arena.app.join(battle_id, request.user.id)
         return room_player_view(arena.app.get_room_player(battle_id, request.user.id))
 
+    @post("/{battle_id:uuid}/disconnect", status_code=HTTP_200_OK, sync_to_thread=True)
+    def disconnect(self, battle_id: UUID, request: Request, arena: Arena) -> dict[str, Any]:
+        """Marks the caller DISCONNECTED (LEFT after ARENA_LEAVE_AFTER unless they reconnect)."""
+        arena.app.disconnect(battle_id, request.user.id)
+        return room_player_view(arena.app.get_room_player(battle_id, request.user.id))
+
+    @post("/{battle_id:uuid}/reconnect", status_code=HTTP_200_OK, sync_to_thread=True)
+    def reconnect(self, battle_id: UUID, request: Request, arena: Arena) -> dict[str, Any]:
+        """Marks the caller PRESENT again."""
+        arena.app.reconnect(battle_id, request.user.id)
+        return room_player_view(arena.app.get_room_player(battle_id, request.user.id))
+
     @post("/{battle_id:uuid}/start", guards=ADMIN, status_code=HTTP_200_OK, sync_to_thread=True)
     def start(self, battle_id: UUID, request: Request, arena: Arena) -> dict[str, Any]:
         arena.app.start_battle(battle_id, by=request.user.id)
