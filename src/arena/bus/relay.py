@@ -1,0 +1,130 @@
+"""The relay (`arena relay`): copies the notification log to the arena.events exchange.
+
+At least once, in log order: a page is published concurrently, every publisher confirm is
+awaited, and only then is the tracked position ("relay" in bus_positions) advanced. Killed at
+any point, the next run starts from the last advanced position and republishes what was in
+flight; consumers drop the duplicates by message_id (= the event's idempotency key).
+Run one relay per event store: a second one would only publish everything twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import structlog
+from opentelemetry import context as otel_context
+from opentelemetry import propagate
+from sqlalchemy import Engine, insert, select, update
+
+from arena.bus.envelope import EventEnvelope, envelope_from_stored
+from arena.bus.publish import publish_confirmed
+from arena.bus.topology import EVENTS, Topology, declare
+from arena.db.tables import bus_positions
+
+if TYPE_CHECKING:
+    from eventsourcing.application import Application
+    from eventsourcing.persistence import Notification
+    from faststream.rabbit import RabbitBroker
+
+log = structlog.get_logger(__name__)
+
+HeadersHook = Callable[[EventEnvelope], Mapping[str, str]]
+CORRELATION_KEYS = ("request_id", "traceparent", "tracestate")
+
+
+def envelope_from_notification(notification: Notification, transcoder: Any) -> EventEnvelope:
+    """One notification of the log as the envelope that travels on the bus."""
+    return envelope_from_stored(notification, transcoder, notification_id=notification.id)
+
+
+def correlation_headers(envelope: EventEnvelope) -> dict[str, str]:
+    """Default headers hook: the correlation the API stored with the event under data["meta"]."""
+    meta = envelope.data.get("meta")
+    if not isinstance(meta, Mapping):
+        return {}
+    return {key: str(meta[key]) for key in CORRELATION_KEYS if meta.get(key)}
+
+
+class Relay:
+    def __init__(self, app: Application, engine: Engine, broker: RabbitBroker, *,
+                 topology: Topology | None = None, batch: int = 500,
+                 headers: HeadersHook = correlation_headers, name: str = "relay") -> None:
+        self.app = app
+        self.engine = engine
+        self.broker = broker
+        self.exchange = (topology or Topology()).exchange(EVENTS)
+        self.batch = batch
+        self.headers = headers
+        self.name = name
+
+    async def relay_page(self) -> int:
+        """Publish the next page after the tracked position; return how many events it held."""
+        position = await asyncio.to_thread(self.position)
+        envelopes = await asyncio.to_thread(self._read, position)
+        if not envelopes:
+            return 0
+        # All in flight at once: the confirms come back pipelined, not one round trip each.
+        await asyncio.gather(*(self._publish(envelope) for envelope in envelopes))
+        await asyncio.to_thread(self._save_position, envelopes[-1].notification_id)
+        log.debug("relay.page", first=envelopes[0].notification_id,
+                  last=envelopes[-1].notification_id, count=len(envelopes))
+        return len(envelopes)
+
+    async def run(self, stop_event: asyncio.Event, *, idle_min: float = 0.02,
+                  idle_max: float = 1.0) -> None:
+        """Relay until `stop_event` is set, polling with a backoff while the log is idle."""
+        idle = idle_min
+        while not stop_event.is_set():
+            if await self.relay_page():
+                idle = idle_min
+                continue
+            try:
+                await asyncio.wait_for(stop_event.wait(), timeout=idle)
+            except TimeoutError:
+                idle = min(idle * 2, idle_max)
+
+    async def _publish(self, envelope: EventEnvelope) -> None:
+        headers = self.headers(envelope)
+        # Continue the API request's trace, so the publish span (FastStream's telemetry
+        # middleware, when installed) and every consumer's span hang under it.
+        token = otel_context.attach(propagate.extract(headers)) if "traceparent" in headers else None
+        try:
+            await publish_confirmed(
+                self.broker, envelope.model_dump_json().encode(), exchange=self.exchange,
+                routing_key=envelope.routing_key, message_id=envelope.idempotency_key,
+                headers=headers, correlation_id=headers.get("request_id"), must_route=False)
+        finally:
+            if token is not None:
+                otel_context.detach(token)
+
+    def _read(self, position: int) -> Sequence[EventEnvelope]:
+        notifications = self.app.recorder.select_notifications(
+            start=position, limit=self.batch, inclusive_of_start=False)
+        transcoder = self.app.mapper.transcoder
+        return [envelope_from_notification(n, transcoder) for n in notifications]
+
+    def position(self) -> int:
+        with self.engine.connect() as conn:
+            query = select(bus_positions.c.position).where(bus_positions.c.name == self.name)
+            return conn.execute(query).scalar() or 0
+
+    def _save_position(self, position: int) -> None:
+        with self.engine.begin() as conn:
+            row = bus_positions.c.name == self.name
+            if conn.execute(update(bus_positions).where(row).values(position=position)).rowcount == 0:
+                conn.execute(insert(bus_positions).values(name=self.name, position=position))
+
+
+async def run_relay(app: Application, engine: Engine, broker: RabbitBroker, *,
+                    topology: Topology | None = None, batch: int = 500,
+                    stop_event: asyncio.Event | None = None,
+                    headers: HeadersHook = correlation_headers) -> None:
+    """`arena relay`: connect, declare the topology, and relay until `stop_event` is set."""
+    topology = topology or Topology()
+    await broker.connect()
+    await declare(broker, topology)
+    relay = Relay(app, engine, broker, topology=topology, batch=batch, headers=headers)
+    log.info("relay.started", position=await asyncio.to_thread(relay.position))
+    await relay.run(stop_event or asyncio.Event())

@@ -1,0 +1,90 @@
+"""The topology module and infra/rabbitmq/definitions.json describe the same broker."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from arena.bus.topology import (
+    DELAY_TIERS_MS, ConsumerQueue, Topology, render, to_definitions,
+)
+
+DEFINITIONS = Path(__file__).resolve().parents[3] / "infra" / "rabbitmq" / "definitions.json"
+CONF = DEFINITIONS.with_name("rabbitmq.conf")
+
+
+def test_definitions_file_is_what_the_topology_module_renders() -> None:
+    assert json.loads(DEFINITIONS.read_text()) == to_definitions(), (
+        "regenerate it: python -m arena.bus.topology > infra/rabbitmq/definitions.json")
+    assert DEFINITIONS.read_text() == render()
+
+
+def test_rabbitmq_conf_loads_the_definitions_file() -> None:
+    lines = [line.strip() for line in CONF.read_text().splitlines() if not line.startswith("#")]
+    assert "load_definitions = /etc/rabbitmq/definitions.json" in lines
+
+
+def test_every_queue_is_a_durable_quorum_queue() -> None:
+    for queue in to_definitions()["queues"]:
+        assert queue["durable"] is True
+        assert queue["arguments"]["x-queue-type"] == "quorum", queue["name"]
+
+
+def test_every_binding_joins_a_declared_exchange_to_a_declared_queue() -> None:
+    definitions = to_definitions()
+    exchanges = {e["name"] for e in definitions["exchanges"]}
+    queues = {q["name"] for q in definitions["queues"]}
+    for binding in definitions["bindings"]:
+        assert binding["source"] in exchanges and binding["destination"] in queues, binding
+
+
+def test_consumer_queues_dead_letter_to_the_dlq_and_take_retries_back_by_name() -> None:
+    definitions = to_definitions()
+    queues = {q["name"]: q for q in definitions["queues"]}
+    bindings = {(b["source"], b["destination"], b["routing_key"]) for b in definitions["bindings"]}
+    for name in ("arena.projections", "arena.timers", "arena.commands", "judge.requests"):
+        assert queues[name]["arguments"]["x-dead-letter-exchange"] == "arena.dead"
+        assert ("arena.requeue", name, name) in bindings
+    assert ("arena.events", "arena.projections", "#") in bindings
+    assert ("arena.events", "arena.timers", "room_player.disconnected") in bindings
+    assert ("arena.work", "arena.commands", "judge.results") in bindings
+    assert ("arena.dead", "arena.dlq", "") in bindings
+
+
+def test_each_delay_tier_holds_one_ttl_and_dead_letters_back_at_least_once() -> None:
+    queues = {q["name"]: q["arguments"] for q in to_definitions()["queues"]}
+    for tier in DELAY_TIERS_MS:
+        arguments = queues[f"arena.delay.{tier}"]
+        assert arguments["x-message-ttl"] == tier
+        assert arguments["x-dead-letter-exchange"] == "arena.requeue"
+        assert arguments["x-dead-letter-strategy"] == "at-least-once"
+
+
+def test_adding_a_consumer_queue_is_one_entry() -> None:
+    topology = Topology(consumers=(ConsumerQueue("arena.live", events=("battle.*",)),))
+    definitions = to_definitions(topology)
+    assert "arena.live" in {q["name"] for q in definitions["queues"]}
+    assert {"arena.events", "arena.requeue"} <= {
+        b["source"] for b in definitions["bindings"] if b["destination"] == "arena.live"}
+
+
+def test_a_prefix_renames_everything_so_tests_can_share_a_broker() -> None:
+    definitions = to_definitions(Topology(prefix="t1."))
+    names = [e["name"] for e in definitions["exchanges"]] + [q["name"] for q in definitions["queues"]]
+    assert all(name.startswith("t1.") for name in names)
+    dead_letter_targets = {q["arguments"].get("x-dead-letter-exchange") for q in definitions["queues"]}
+    assert dead_letter_targets <= {None, "t1.arena.dead", "t1.arena.requeue"}
+
+
+@pytest.mark.parametrize(("remaining_ms", "tier"), [
+    (50, 100), (100, 100), (999, 100), (1_000, 1_000), (299_000, 120_000), (10**9, 21_600_000)])
+def test_a_delay_hops_on_the_longest_tier_that_fits_and_never_delivers_early(
+        remaining_ms: float, tier: int) -> None:
+    assert Topology().tier_for(remaining_ms) == tier
+
+
+def test_an_unknown_consumer_queue_is_refused() -> None:
+    with pytest.raises(KeyError):
+        Topology().consumer_queue("arena.nope")
