@@ -14,12 +14,14 @@ from arena.application import ArenaApplication, utc_now
 from arena.db.engine import make_engine
 from arena.db.migrations import upgrade
 from arena.handlers.local_bus import LocalBus
+from arena.handlers.local_judge import LocalJudge
+from arena.judge.languages import cached_languages
+from arena.judge.sandbox import make_sandbox
+from arena.judge.worker import Judge
 from arena.problems.store import ProblemStore
 from arena.projections.battles import BattleCatalog, battles_using_problem
-from arena.projections.submissions import SubmissionHistory
+from arena.projections.submissions import SubmissionHistory, unjudged_submissions
 from arena.settings import ArenaSettings
-
-DEFAULT_LANGUAGES = frozenset({"python", "c", "cpp", "java", "javascript", "rust"})
 
 
 @dataclass
@@ -29,8 +31,11 @@ class Arena:
     app: ArenaApplication
     problems: ProblemStore
     bus: LocalBus
+    judge: LocalJudge | None = None
 
     def close(self) -> None:
+        if self.judge is not None:
+            self.judge.close()
         self.app.close()
         self.engine.dispose()
 
@@ -55,7 +60,8 @@ def event_store_env(settings: ArenaSettings) -> dict[str, str]:
 
 
 def bootstrap(settings: ArenaSettings | None = None, *, clock: Callable[[], datetime] = utc_now,
-              migrate: bool | None = None) -> Arena:
+              migrate: bool | None = None, judge: bool | None = None) -> Arena:
+    """Builds arena. Without a broker the judge runs in this process (judge=False turns it off)."""
     settings = settings or ArenaSettings()
     engine = make_engine(settings)
     if migrate if migrate is not None else not settings.uses_postgres:
@@ -63,8 +69,15 @@ def bootstrap(settings: ArenaSettings | None = None, *, clock: Callable[[], date
     problems = ProblemStore(engine, settings.problems_dir, clock,
                             in_use_by=lambda slug: battles_using_problem(engine, slug))
     app = ArenaApplication(event_store_env(settings), problems=problems,
-                           languages=lambda: DEFAULT_LANGUAGES, clock=clock)
+                           languages=lambda: frozenset(cached_languages()), clock=clock)
     bus = LocalBus(app, engine, projections=[BattleCatalog(), SubmissionHistory()])
+    local_judge = None
+    if judge if judge is not None else not settings.broker_url:
+        local_judge = LocalJudge(lambda: Judge(make_sandbox(settings.sandbox), settings.judge_slots),
+                                 problems, app)
+        bus.handlers.append(local_judge)
     app.on_saved = bus.catch_up
     bus.catch_up()  # whatever was saved while no bus ran
-    return Arena(settings=settings, engine=engine, app=app, problems=problems, bus=bus)
+    if local_judge is not None:  # a crash may have left submissions without a verdict
+        local_judge.requeue(bus.fetch, unjudged_submissions(engine))
+    return Arena(settings=settings, engine=engine, app=app, problems=problems, bus=bus, judge=local_judge)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -88,13 +89,27 @@ def _play(base_url: str, settings: ArenaSettings) -> None:
         for player in ("ada", "grace", "linus"):
             _ok(api.post(f"/battles/{battle_id}/join", headers=auth(player)))
         _ok(api.post(f"/battles/{battle_id}/start", headers=admin))
+        submitted = []
         for player, problem, language, source in SUBMISSIONS:
             submission = _ok(api.post(f"/battles/{battle_id}/submissions", headers=auth(player),
                                       json={"problem": problem, "language": language, "source": source}))
-            print(f"{player} submitted {problem} in {language}: {submission['status']} ({submission['id']})")
+            submitted.append((player, problem, language, submission["id"]))
+        for player, problem, language, submission_id in submitted:
+            judged = _wait_for_verdict(api, submission_id, auth(player))
+            print(f"{player:>6} {problem} in {language:<6} -> {judged['verdict']}")
         _ok(api.post(f"/battles/{battle_id}/end", headers=admin))
         _print("battle", _ok(api.get(f"/battles/{battle_id}", headers=admin)))
         _print("room", _ok(api.get(f"/battles/{battle_id}/room", headers=admin)))
+
+
+def _wait_for_verdict(api: httpx.Client, submission_id: str, headers: dict[str, str]) -> dict:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        submission = _ok(api.get(f"/submissions/{submission_id}", headers=headers))
+        if submission["status"] == "judged":
+            return submission
+        time.sleep(0.1)
+    raise SystemExit(f"demo failed: submission {submission_id} was not judged within 120 s")
 
 
 def _ok(response: httpx.Response) -> Any:

@@ -10,6 +10,7 @@ from arena import __version__
 from arena.api.auth import jwt_auth
 from arena.api.controllers.battles import BattleController
 from arena.api.controllers.health import health, ready
+from arena.api.controllers.languages import list_languages
 from arena.api.controllers.problems import ProblemController
 from arena.api.controllers.submissions import SubmissionController
 from arena.api.idempotency import IdempotencyStore, idempotency_middleware_factory
@@ -23,7 +24,7 @@ def create_app(arena: Arena) -> Litestar:
     idempotency = idempotency_middleware_factory(IdempotencyStore(arena.engine), settings.max_body_bytes)
     api = Router(
         path="/api/v2",
-        route_handlers=[BattleController, ProblemController, SubmissionController],
+        route_handlers=[BattleController, ProblemController, SubmissionController, list_languages],
         # Inside the auth middleware, so the key is scoped to the authenticated user.
         middleware=[identity_middleware, idempotency],
     )

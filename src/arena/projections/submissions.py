@@ -32,3 +32,11 @@ def get_submission(engine: Engine, submission_id: str) -> dict | None:
     with engine.connect() as conn:
         row = conn.execute(select(submissions).where(submissions.c.id == submission_id)).one_or_none()
     return None if row is None else dict(row._mapping)
+
+
+def unjudged_submissions(engine: Engine) -> list[tuple[str, str]]:
+    """(room_player_id, submission_id) of every submission still waiting for its verdict."""
+    query = (select(submissions.c.room_player_id, submissions.c.id)
+             .where(submissions.c.status != "judged").order_by(submissions.c.received_at))
+    with engine.connect() as conn:
+        return [(row.room_player_id, row.id) for row in conn.execute(query)]

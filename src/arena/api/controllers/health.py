@@ -11,7 +11,7 @@ from arena.api.problem_details import problem_response
 from arena.bootstrap import Arena
 
 
-@get("/health", tags=["health"], sync_to_thread=False)
+@get("/health", tags=["health"])
 async def health() -> dict[str, str]:
     """Live: the process answers."""
     return {"status": "ok"}

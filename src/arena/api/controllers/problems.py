@@ -20,7 +20,7 @@ class ProblemController(Controller):
     path = "/problems"
     tags = ["problems"]
 
-    @post("/", guards=[admin_only], sync_to_thread=False)
+    @post("/", guards=[admin_only])
     async def upload(self, request: Request, arena: Arena) -> Response[dict[str, Any]]:
         """Uploads a problem: the raw Markdown document as the body (Content-Type text/markdown).
         201 when stored, 200 when the same document was already there."""

@@ -1,0 +1,84 @@
+"""The embedded default's judge: submissions seen on the local bus are judged on a background
+event loop (never in the request that saved them) and their verdicts recorded through the app."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from uuid import UUID
+
+import structlog
+
+from arena.bus.envelope import EventEnvelope
+from arena.handlers.judging import (SUBMISSION_RECEIVED, ProblemsByHash, RecordsVerdicts,
+                                    internal_error, judge_request, record_verdict, verdict_ready)
+from arena.judge.worker import Judge
+
+log = structlog.get_logger("arena.judge")
+
+
+class LocalJudge:
+    def __init__(self, make_judge: Callable[[], Judge], problems: ProblemsByHash,
+                 app: RecordsVerdicts) -> None:
+        self.problems = problems
+        self.app = app
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="arena-judge", daemon=True)
+        self._thread.start()
+        self._judge = asyncio.run_coroutine_threadsafe(_build(make_judge), self._loop).result()
+        self._pending: set[Future] = set()
+        self._lock = threading.Lock()
+
+    def __call__(self, event: EventEnvelope) -> None:
+        """Local-bus handler: queue a judging for every received submission."""
+        if event.routing_key != SUBMISSION_RECEIVED:
+            return
+        future = asyncio.run_coroutine_threadsafe(self._judge_and_record(event), self._loop)
+        with self._lock:
+            self._pending.add(future)
+        future.add_done_callback(self._forget)
+
+    def requeue(self, fetch: Callable[[UUID, int, int], list[EventEnvelope]],
+                unjudged: list[tuple[str, str]]) -> None:
+        """Queues again the submissions that have no verdict (recording one twice is a no-op)."""
+        for room_player_id, submission_id in unjudged:
+            for event in fetch(UUID(room_player_id), 0, 2**31 - 1):
+                if event.routing_key == SUBMISSION_RECEIVED and event.data["submission_id"] == submission_id:
+                    self(event)
+
+    def wait_idle(self, timeout: float = 60.0) -> None:
+        """Blocks until every queued judging has recorded its verdict (the demo and tests use it)."""
+        with self._lock:
+            pending = list(self._pending)
+        for future in pending:
+            future.result(timeout=timeout)
+
+    def close(self) -> None:
+        asyncio.run_coroutine_threadsafe(self._judge.close(), self._loop).result(timeout=10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=10)
+
+    async def _judge_and_record(self, event: EventEnvelope) -> None:
+        submission_id = event.data["submission_id"]
+        with structlog.contextvars.bound_contextvars(submission_id=submission_id,
+                                                     battle_id=str(event.data["battle_id"])):
+            try:
+                request = await asyncio.to_thread(judge_request, event, self.problems)
+                verdict = verdict_ready(event, await self._judge.judge(request))
+            except Exception as exc:  # never leave a submission without a verdict
+                log.exception("judge failure")
+                verdict = internal_error(event, repr(exc))
+            await asyncio.to_thread(record_verdict, verdict, self.app)
+            log.info("judged", verdict=verdict.verdict)
+
+    def _forget(self, future: Future) -> None:
+        with self._lock:
+            self._pending.discard(future)
+        if future.exception() is not None:
+            log.error("judging failed", error=repr(future.exception()))
+
+
+async def _build(make_judge: Callable[[], Judge]) -> Judge:
+    return make_judge()  # inside the loop: the judge's semaphore belongs to this loop
