@@ -46,6 +46,11 @@ def reap_everything():
 
 
 def child_setup(step, stdin_fd, out_fd, err_fd):
+    # Python ignores SIGPIPE and SIGXFSZ and exec keeps ignored signals ignored: restore them,
+    # or a C program writing past the output cap would spin on EFBIG instead of dying.
+    for signum in (signal.SIGPIPE, signal.SIGXFSZ):
+        signal.signal(signum, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
     os.dup2(stdin_fd, 0)
     os.dup2(out_fd, 1)
     os.dup2(err_fd, 2)

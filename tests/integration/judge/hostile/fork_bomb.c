@@ -1,0 +1,3 @@
+// expect: TLE
+#include <unistd.h>
+int main(void) { for (;;) fork(); }

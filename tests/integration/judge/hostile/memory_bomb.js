@@ -1,0 +1,3 @@
+// expect: MLE
+const hoard = [];
+for (;;) hoard.push(Buffer.alloc(16 << 20, 1));

@@ -1,0 +1,4 @@
+# expect: MLE
+hoard = []
+while True:
+    hoard.append(b"x" * (16 << 20))
