@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -15,6 +15,8 @@ from arena.db.engine import make_engine
 from arena.db.migrations import upgrade
 from arena.handlers.local_bus import LocalBus
 from arena.handlers.local_judge import LocalJudge
+from arena.handlers.local_timers import LocalTimers
+from arena.handlers.sweep import sweep
 from arena.judge.languages import cached_languages
 from arena.judge.sandbox import make_sandbox
 from arena.judge.worker import Judge
@@ -32,8 +34,11 @@ class Arena:
     problems: ProblemStore
     bus: LocalBus
     judge: LocalJudge | None = None
+    timers: LocalTimers | None = None
 
     def close(self) -> None:
+        if self.timers is not None:
+            self.timers.close()
         if self.judge is not None:
             self.judge.close()
         self.app.close()
@@ -76,8 +81,15 @@ def bootstrap(settings: ArenaSettings | None = None, *, clock: Callable[[], date
         local_judge = LocalJudge(lambda: Judge(make_sandbox(settings.sandbox), settings.judge_slots),
                                  problems, app)
         bus.handlers.append(local_judge)
+    local_timers = None
+    if not settings.broker_url:
+        leave_after = timedelta(seconds=settings.leave_after)
+        local_timers = LocalTimers(app, leave_after, clock,
+                                   sweep=lambda: sweep(app, engine, leave_after, clock()))
+        bus.handlers.append(local_timers)
     app.on_saved = bus.catch_up
     bus.catch_up()  # whatever was saved while no bus ran
     if local_judge is not None:  # a crash may have left submissions without a verdict
         local_judge.requeue(bus.fetch, unjudged_submissions(engine))
-    return Arena(settings=settings, engine=engine, app=app, problems=problems, bus=bus, judge=local_judge)
+    return Arena(settings=settings, engine=engine, app=app, problems=problems, bus=bus, judge=local_judge,
+                 timers=local_timers)

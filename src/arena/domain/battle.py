@@ -89,9 +89,13 @@ class Battle(Aggregate):
             raise BattleFull(f"the battle is full ({self.settings.max_players} players)")
         self.players.append(user_id)
 
-    @event("Started")
     def start(self, at: datetime, by: str) -> None:
         self._check_status("start", BattleStatus.LOBBY)
+        # ends_at travels in the event so that the end timer needs no other lookup
+        self._started(at=at, by=by, ends_at=at + timedelta(seconds=self.settings.duration_s))
+
+    @event("Started")
+    def _started(self, at: datetime, by: str, ends_at: datetime) -> None:
         self.status = BattleStatus.RUNNING
         self.started_at = at
 
