@@ -101,3 +101,53 @@ submissions = sa.Table(
     sa.Column("judged_at", UTCDateTime),
     sa.Index("submissions_by_battle", "battle_id", "user_id"),
 )
+
+# --- 0003: scoreboard facts (ranked at read time) and room state ---------------------------
+
+scoreboard_battles = sa.Table(
+    "scoreboard_battles", metadata,
+    sa.Column("battle_id", sa.String(36), primary_key=True),
+    sa.Column("scoring", sa.String(20), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("started_at", UTCDateTime),
+    sa.Column("ended_at", UTCDateTime),
+)
+
+scoreboard_problems = sa.Table(
+    "scoreboard_problems", metadata,
+    sa.Column("battle_id", sa.String(36), primary_key=True),
+    sa.Column("slug", sa.String(64), primary_key=True),
+    sa.Column("points", sa.Integer, nullable=False),
+)
+
+scoreboard_entries = sa.Table(
+    "scoreboard_entries", metadata,
+    sa.Column("battle_id", sa.String(36), primary_key=True),
+    sa.Column("user_id", sa.String(200), primary_key=True),
+    sa.Column("joined_at", UTCDateTime, nullable=False),
+)
+
+scoreboard_attempts = sa.Table(
+    "scoreboard_attempts", metadata,
+    sa.Column("submission_id", sa.String(36), primary_key=True),
+    sa.Column("battle_id", sa.String(36), nullable=False),
+    sa.Column("user_id", sa.String(200), nullable=False),
+    sa.Column("problem", sa.String(64), nullable=False),
+    sa.Column("received_at", UTCDateTime, nullable=False),
+    sa.Column("verdict", sa.String(4), nullable=False),
+    sa.Column("points", sa.Integer, nullable=False),
+    sa.Index("scoreboard_attempts_by_battle", "battle_id"),
+)
+
+room_players = sa.Table(
+    "room_players", metadata,
+    sa.Column("room_player_id", sa.String(36), primary_key=True),
+    sa.Column("battle_id", sa.String(36), nullable=False),
+    sa.Column("user_id", sa.String(200), nullable=False),
+    sa.Column("state", sa.String(20), nullable=False),
+    sa.Column("joined_at", UTCDateTime, nullable=False),
+    sa.Column("last_seen", UTCDateTime, nullable=False),
+    sa.Column("score", sa.Integer, nullable=False),
+    sa.Column("submissions", sa.Integer, nullable=False),
+    sa.Index("room_players_by_battle", "battle_id"),
+)
