@@ -20,12 +20,13 @@ if TYPE_CHECKING:
 
 EVENTS = "arena.events"  # topic: domain events from the relay, key "<aggregate>.<event>"
 WORK = "arena.work"  # topic: commands and work items that are not domain events
-DELAY = "arena.delay"  # headers: entry to the delay ladder, header x-delay-tier picks a tier
+DELAY = "arena.delay"  # headers: entry to the delay ladder, header arena-delay-tier picks a tier
 REQUEUE = "arena.requeue"  # direct: delay tiers dead-letter here; each consumer queue binds its name
 DEAD = "arena.dead"  # fanout: everything that gave up, into arena.dlq
 DLQ = "arena.dlq"
 
-TIER_HEADER = "x-delay-tier"
+# Not "x-...": a headers exchange ignores x- headers when matching, so every tier would match.
+TIER_HEADER = "arena-delay-tier"
 
 # Fixed-TTL delay queues. Each holds messages of one TTL only, so the head always expires first:
 # no head-of-line blocking. A longer delay hops down the ladder (see arena.bus.delayed).
@@ -149,12 +150,12 @@ def to_definitions(topology: Topology | None = None, vhost: str = "/") -> dict[s
         "vhosts": [{"name": vhost}],
         "exchanges": [
             {"name": ex.name, "vhost": vhost, "type": ex.type.value, "durable": True,
-             "auto_delete": False, "internal": False, "arguments": {}}
+             "auto_delete": False, "arguments": {}}
             for ex in topology.exchanges()
         ],
         "queues": [
-            {"name": q.name, "vhost": vhost, "durable": True, "auto_delete": False,
-             "arguments": dict(q.arguments)}
+            {"name": q.name, "vhost": vhost, "type": q.arguments["x-queue-type"], "durable": True,
+             "auto_delete": False, "arguments": dict(q.arguments)}
             for q in topology.queues()
         ],
         "bindings": [
