@@ -21,8 +21,9 @@ from arena.judge.languages import cached_languages
 from arena.judge.sandbox import make_sandbox
 from arena.judge.worker import Judge
 from arena.problems.store import ProblemStore
-from arena.projections.battles import BattleCatalog, battles_using_problem
-from arena.projections.submissions import SubmissionHistory, unjudged_submissions
+from arena.projections.battles import battles_using_problem
+from arena.projections.registry import live_projections
+from arena.projections.submissions import unjudged_submissions
 from arena.settings import ArenaSettings
 
 
@@ -75,7 +76,7 @@ def bootstrap(settings: ArenaSettings | None = None, *, clock: Callable[[], date
                             in_use_by=lambda slug: battles_using_problem(engine, slug))
     app = ArenaApplication(event_store_env(settings), problems=problems,
                            languages=lambda: frozenset(cached_languages()), clock=clock)
-    bus = LocalBus(app, engine, projections=[BattleCatalog(), SubmissionHistory()])
+    bus = LocalBus(app, engine, projections=live_projections())
     local_judge = None
     if judge if judge is not None else not settings.broker_url:
         local_judge = LocalJudge(lambda: Judge(make_sandbox(settings.sandbox), settings.judge_slots),

@@ -12,6 +12,7 @@ from arena.api.controllers.battles import BattleController
 from arena.api.controllers.health import health, ready
 from arena.api.controllers.languages import list_languages
 from arena.api.controllers.problems import ProblemController
+from arena.api.controllers.read_models import BattleReadModelController
 from arena.api.controllers.submissions import SubmissionController
 from arena.api.idempotency import IdempotencyStore, idempotency_middleware_factory
 from arena.api.problem_details import EXCEPTION_HANDLERS
@@ -24,7 +25,8 @@ def create_app(arena: Arena) -> Litestar:
     idempotency = idempotency_middleware_factory(IdempotencyStore(arena.engine), settings.max_body_bytes)
     api = Router(
         path="/api/v2",
-        route_handlers=[BattleController, ProblemController, SubmissionController, list_languages],
+        route_handlers=[BattleController, BattleReadModelController, ProblemController,
+                        SubmissionController, list_languages],
         # Inside the auth middleware, so the key is scoped to the authenticated user.
         middleware=[identity_middleware, idempotency],
     )

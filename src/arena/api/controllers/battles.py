@@ -98,13 +98,6 @@ class BattleController(Controller):
         arena.app.cancel_battle(battle_id, reason=(data.reason if data else "") or "cancelled by admin")
         return battle_view(arena.app.get_battle(battle_id))
 
-    @get("/{battle_id:uuid}/room", sync_to_thread=True)
-    def room(self, battle_id: UUID, arena: Arena) -> dict[str, Any]:
-        """Everyone who ever joined, in joining order, with state, joined_at and score."""
-        battle = arena.app.get_battle(battle_id)
-        players = [room_player_view(player) for player in arena.app.room(battle_id)]
-        return {"battle_id": str(battle_id), "status": battle.status.value, "players": players}
-
     @post("/{battle_id:uuid}/submissions", status_code=HTTP_202_ACCEPTED, sync_to_thread=True)
     def submit(self, battle_id: UUID, data: Submit, request: Request, arena: Arena) -> dict[str, Any]:
         """Queues code for judging; only while the battle runs, for its problems and languages."""
