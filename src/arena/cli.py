@@ -7,6 +7,7 @@ import argparse
 import sys
 from collections.abc import Callable
 
+from arena.projections.cli import add_projection_commands
 from arena.settings import ArenaSettings
 
 Command = Callable[[argparse.Namespace, ArenaSettings], int]
@@ -71,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="play a scripted battle on the embedded default")
     demo.add_argument("--data-dir", default=None, help="keep the data here (default: a temp dir)")
     demo.set_defaults(run=_demo)
+    add_projection_commands(sub)
     return parser
 
 
