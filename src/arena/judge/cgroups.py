@@ -42,6 +42,15 @@ class SessionCgroup:
             swap.write_text(str(memory_bytes))
         (self.dirs["pids"] / "pids.max").write_text(str(pids_max))
 
+    def raise_memory_limit(self, memory_bytes: int) -> None:
+        memory = self.dirs["memory"]
+        current = int((memory / "memory.limit_in_bytes").read_text())
+        if memory_bytes > current:  # memsw must never be below the plain limit: raise it first
+            swap = memory / "memory.memsw.limit_in_bytes"
+            if swap.exists():
+                swap.write_text(str(memory_bytes))
+            (memory / "memory.limit_in_bytes").write_text(str(memory_bytes))
+
     @property
     def procs_files(self) -> list[str]:
         return [str(d / "cgroup.procs") for d in self.dirs.values()]

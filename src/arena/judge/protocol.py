@@ -6,7 +6,7 @@ Shared by every backend, so bwrap and docker run exactly the same supervisor.
 from __future__ import annotations
 
 import asyncio
-import json
+import marshal
 import math
 from pathlib import Path
 
@@ -61,7 +61,13 @@ def encode_job(job: Job, uid: int, gid: int) -> list[bytes]:
         "run": encode_step(job.run, uid, gid),
         "stop_on_failure": job.stop_on_failure,
     }
-    return [json.dumps(header).encode() + b"\n", job.source, *job.inputs]
+    return [record(header), job.source, *job.inputs]
+
+
+def record(values: dict) -> bytes:
+    """A record of the supervisor protocol: 8 ASCII digits of length, then marshal'ed values."""
+    data = marshal.dumps(values)
+    return b"%08d" % len(data) + data
 
 
 def deadline_s(job: Job) -> float:
@@ -76,14 +82,14 @@ async def read_reports(stdout: asyncio.StreamReader) -> tuple[StepReport | None,
     compiled: StepReport | None = None
     tests: list[StepReport] = []
     while True:
-        line = await stdout.readline()
-        if not line:
-            raise SandboxError("supervisor ended without a 'done' record")
         try:
-            header = json.loads(line)
+            size = int(await stdout.readexactly(8))
+            header = marshal.loads(await stdout.readexactly(size))
             out = await stdout.readexactly(header.pop("stdout_len"))
             err = await stdout.readexactly(header.pop("stderr_len"))
-        except (ValueError, KeyError, asyncio.IncompleteReadError) as exc:
+        except asyncio.IncompleteReadError as exc:
+            raise SandboxError(f"supervisor ended without a 'done' record ({exc!r})") from None
+        except (ValueError, KeyError, EOFError, TypeError) as exc:
             raise SandboxError(f"malformed supervisor record: {exc!r}") from None
         step = header.pop("step")
         if step == "done":

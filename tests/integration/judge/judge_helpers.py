@@ -42,6 +42,9 @@ def leftover_sandbox_processes() -> list[str]:
     return found
 
 
-def leftover_session_cgroups() -> list[str]:
+async def leftover_session_cgroups(judge: Judge) -> list[str]:
+    """Session cgroups beyond the warm spares, once the sandbox's teardowns are done."""
+    spares = await judge.sandbox.settle()
     root = Path("/sys/fs/cgroup/pids") / CGROUP_PARENT
-    return [p.name for p in root.iterdir() if p.is_dir()] if root.exists() else []
+    names = sorted(p.name for p in root.iterdir() if p.is_dir()) if root.exists() else []
+    return names[spares:] if len(names) > spares else []

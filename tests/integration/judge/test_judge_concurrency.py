@@ -45,7 +45,7 @@ async def test_two_hundred_rapid_submissions_are_each_judged_once_without_leakin
     assert set(counting.sources.values()) == {1} and len(counting.sources) == 200
     assert counting.peak <= 2
     assert worker.free_slots == 2
-    assert leftover_sandbox_processes() == [] and leftover_session_cgroups() == []
+    assert leftover_sandbox_processes() == [] and await leftover_session_cgroups(judge) == []
 
 
 async def test_free_slots_drop_while_judging_and_come_back_after(judge):

@@ -39,7 +39,7 @@ async def test_hostile_program_gets_its_verdict_and_leaves_nothing_behind(judge,
     assert result.verdict in expected_verdicts(path), result.model_dump()
     assert "hunter2" not in result.model_dump_json()
     assert leftover_sandbox_processes() == []
-    assert leftover_session_cgroups() == []
+    assert await leftover_session_cgroups(judge) == []
     honest = await judged(judge, "python", PROGRAMS["python"]["AC"], problem)
     assert honest.verdict == "AC", honest.model_dump()
 
