@@ -15,7 +15,7 @@ from uuid import UUID, uuid4
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError
 
-from arena.domain.battle import AlreadyJoined, Battle, BattleStatus
+from arena.domain.battle import Battle, BattleStatus
 from arena.domain.errors import DomainError, InvalidInput, NotFound
 from arena.domain.room_player import PlayerState, RoomPlayer, room_player_id
 from arena.domain.settings import BattleSettings
@@ -159,10 +159,9 @@ class ArenaApplication(Application[UUID]):
     def join(self, battle_id: UUID, user_id: str) -> UUID:
         """Admits the user and creates their room player in one atomic save; a repeat is a no-op."""
         battle = self.get_battle(battle_id)
-        try:
-            battle.admit(user_id)
-        except AlreadyJoined:
+        if user_id in battle.players:  # whatever the battle's state: joining again is a no-op
             return room_player_id(battle_id, user_id)
+        battle.admit(user_id)
         player = RoomPlayer(battle_id=battle_id, user_id=user_id, at=self.clock())
         self.save(battle, player)
         return player.id

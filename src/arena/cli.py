@@ -7,6 +7,7 @@ import argparse
 import sys
 from collections.abc import Callable
 
+from arena.problems.cli import add_problem_commands
 from arena.projections.cli import add_projection_commands
 from arena.settings import ArenaSettings
 
@@ -73,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--data-dir", default=None, help="keep the data here (default: a temp dir)")
     demo.set_defaults(run=_demo)
     add_projection_commands(sub)
+    add_problem_commands(sub)
     return parser
 
 

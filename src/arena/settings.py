@@ -24,6 +24,7 @@ class ArenaSettings(BaseSettings):
     token_ttl_s: int = 12 * 3600
 
     max_body_bytes: int = 1_000_000
+    max_problem_bytes: int = 64 * 1024 * 1024  # problem uploads carry their tests
     max_source_bytes: int = 64 * 1024
 
     leave_after: float = Field(300.0, description="seconds a DISCONNECTED player has to come back")

@@ -13,7 +13,7 @@ from arena.api.server import start_in_thread
 from arena.bootstrap import Arena, bootstrap
 from arena.settings import ArenaSettings
 
-SETTINGS_FOR_TESTS = {"max_body_bytes": 200_000, "max_source_bytes": 50_000}
+SETTINGS_FOR_TESTS = {"max_body_bytes": 200_000, "max_problem_bytes": 200_000, "max_source_bytes": 50_000}
 
 
 class ApiClient:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from types import SimpleNamespace
 
 import httpx
@@ -31,15 +30,9 @@ def key() -> dict[str, str]:
 
 
 def again(send) -> httpx.Response:
-    """Sends a repeat the way a careful client does: while the server says the first request is
-    still in progress (409), ask again. (See the xfail test at the foot: today the answer is
-    stored only after the client has it, so an immediate repeat can find it in progress.)"""
-    for _ in range(50):
-        response = send()
-        if response.status_code != 409 or "still in progress" not in response.text:
-            return response
-        time.sleep(0.02)
-    return response
+    """Repeats at once: the answer is stored before the first response leaves the server, so an
+    immediate repeat must be a replay, never "still in progress"."""
+    return send()
 
 
 def version(api, battle) -> int:
@@ -243,9 +236,6 @@ def test_an_upload_over_the_limit_is_refused_with_and_without_a_key(api) -> None
     assert_problem_details(api.get(f"/problems/{slug}", user=admin, role="admin"), 404)
 
 
-@pytest.mark.xfail(reason="BUG: idempotency._run_and_record stores the answer in its `finally`, after the "
-                          "response has been sent, so a client that repeats at once gets 409 'still in "
-                          "progress' instead of the replay", strict=True)
 def test_the_answer_is_stored_before_the_client_has_received_it(e2e_arena) -> None:
     store = IdempotencyStore(e2e_arena.engine)
     principal, idempotency_key = unique("user"), unique("key")

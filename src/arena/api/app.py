@@ -22,7 +22,8 @@ from arena.bootstrap import Arena
 
 def create_app(arena: Arena) -> Litestar:
     settings = arena.settings
-    idempotency = idempotency_middleware_factory(IdempotencyStore(arena.engine), settings.max_body_bytes)
+    idempotency = idempotency_middleware_factory(
+        IdempotencyStore(arena.engine), max(settings.max_body_bytes, settings.max_problem_bytes))
     api = Router(
         path="/api/v2",
         route_handlers=[BattleController, BattleReadModelController, ProblemController,
@@ -30,10 +31,9 @@ def create_app(arena: Arena) -> Litestar:
         # Inside the auth middleware, so the key is scoped to the authenticated user.
         middleware=[identity_middleware, idempotency],
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[api, health, ready],
         dependencies={"arena": Provide(lambda: arena, use_cache=True, sync_to_thread=False)},
-        middleware=[request_context_middleware],
         on_app_init=[jwt_auth(settings).on_app_init],
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=settings.max_body_bytes,
@@ -41,3 +41,6 @@ def create_app(arena: Arena) -> Litestar:
         signature_namespace={"Arena": Arena},
         debug=False,
     )
+    # Outside routing and auth, so that 401s and unknown paths get a request id and a log line too.
+    app.asgi_handler = request_context_middleware(app.asgi_handler)
+    return app

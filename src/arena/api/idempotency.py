@@ -93,7 +93,10 @@ def idempotency_middleware_factory(store: IdempotencyStore, max_body_bytes: int)
 
 
 async def _run_and_record(app, scope, body, send, store, principal, key) -> None:
-    answer: dict = {"status": 500, "content_type": "", "chunks": []}
+    """Runs the handler with the buffered body; the answer is stored BEFORE the client gets it,
+    so a client that retries at once is replayed, never told the key is still in progress."""
+    start: Message | None = None
+    chunks: list[bytes] = []
     delivered = False
 
     async def replay_body() -> Message:
@@ -103,22 +106,32 @@ async def _run_and_record(app, scope, body, send, store, principal, key) -> None
         delivered = True
         return {"type": "http.request", "body": body, "more_body": False}
 
-    async def capture(message: Message) -> None:
+    async def hold_until_stored(message: Message) -> None:
+        nonlocal start
         if message["type"] == "http.response.start":
-            answer["status"] = message["status"]
-            answer["content_type"] = dict(message.get("headers", [])).get(b"content-type", b"").decode()
-        elif message["type"] == "http.response.body":
-            answer["chunks"].append(message.get("body", b""))
-        await send(message)
-
-    try:
-        await app(scope, replay_body, capture)
-    finally:
-        if answer["status"] >= 500:
+            start = message
+            return
+        if message["type"] != "http.response.body":
+            await send(message)
+            return
+        chunks.append(message.get("body", b""))
+        if message.get("more_body", False):
+            return
+        whole = b"".join(chunks)
+        status = start["status"] if start else 500
+        if status >= 500:
             await to_thread.run_sync(store.release, principal, key)
         else:
-            await to_thread.run_sync(store.answer, principal, key, answer["status"],
-                                     answer["content_type"], b"".join(answer["chunks"]))
+            content_type = dict(start.get("headers", [])).get(b"content-type", b"").decode()
+            await to_thread.run_sync(store.answer, principal, key, status, content_type, whole)
+        await send(start)
+        await send({"type": "http.response.body", "body": whole, "more_body": False})
+
+    try:
+        await app(scope, replay_body, hold_until_stored)
+    except BaseException:
+        await to_thread.run_sync(store.release, principal, key)
+        raise
 
 
 async def _read_body(receive: Receive, limit: int) -> bytes | None:

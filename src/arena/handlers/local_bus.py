@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable, Sequence
 from uuid import UUID
 
+import structlog
 from eventsourcing.application import Application
 from sqlalchemy import Engine, insert, select, update
 
@@ -19,6 +20,7 @@ from arena.db.tables import bus_positions
 from arena.projections.base import Projection, deliver
 
 Handler = Callable[[EventEnvelope], None]
+log = structlog.get_logger("arena.bus")
 
 
 class LocalBus:
@@ -59,12 +61,24 @@ class LocalBus:
             for notification in notifications:
                 event = envelope_from_stored(notification, self.app.mapper.transcoder)
                 for projection in self.projections:
-                    deliver(self.engine, projection, event, self.fetch)
+                    self._guarded(projection.name, event, deliver, self.engine, projection, event, self.fetch)
                 for handler in self.handlers:
-                    handler(event)
+                    self._guarded(type(handler).__name__, event, handler, event)
             position = notifications[-1].id
             self._save_position(position)
             delivered += len(notifications)
+
+    @staticmethod
+    def _guarded(consumer: str, event: EventEnvelope, function: Callable, *args) -> None:
+        """One consumer's failure must neither fail the command that saved the event (it is
+        stored) nor starve the other consumers. A projection that failed has not advanced its
+        tracking, so that aggregate's next event makes `deliver` fill the gap and retry it;
+        `arena projections rebuild` repairs the rest."""
+        try:
+            function(*args)
+        except Exception:
+            log.exception("consumer failed", consumer=consumer, event=event.idempotency_key,
+                          routing_key=event.routing_key)
 
     def _position(self) -> int:
         with self.engine.connect() as conn:

@@ -10,9 +10,10 @@ import hashlib
 import re
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 SLUG = r"^[a-z0-9][a-z0-9-]{0,63}$"
+_LEADING_BLANK_LINES = re.compile(r"\A(?:[ \t]*\r?\n)+")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)(.*)\Z", re.DOTALL)
 
 
@@ -37,6 +38,11 @@ class Problem(BaseModel):
     samples: tuple[TestCase, ...] = ()
     tests: tuple[TestCase, ...] = Field(default=(), description="hidden tests, never shown to players")
     statement: str = ""
+
+    @field_validator("statement")
+    @classmethod
+    def _normalised_statement(cls, value: str) -> str:
+        return _statement(value)
 
     @property
     def all_tests(self) -> tuple[TestCase, ...]:
@@ -66,7 +72,7 @@ def parse_markdown(text: str) -> Problem:
     if "statement" in meta:
         raise ProblemFormatError("statement", "the statement is the Markdown body, not a field")
     try:
-        return Problem(**meta, statement=match.group(2).strip() + "\n")
+        return Problem(**meta, statement=match.group(2))
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(part) for part in first["loc"]) or "front_matter"
@@ -79,9 +85,15 @@ def render_markdown(problem: Problem) -> str:
     """The canonical stored document: parse_markdown(render_markdown(p)) == p."""
     meta = problem.model_dump(exclude={"statement"}, exclude_none=True, mode="json")
     for key in ("samples", "tests"):
-        meta[key] = [{k: v for k, v in case.items() if v != ""} for case in meta[key]]
+        meta[key] = [{k: v for k, v in case.items() if k != "name" or v} for case in meta[key]]
     front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1000)
-    return f"---\n{front}---\n\n{problem.statement.strip()}\n"
+    return f"---\n{front}---\n\n{problem.statement}"
+
+
+def _statement(body: str) -> str:
+    # Only blank lines go: a statement may open with an indented code block.
+    text = _LEADING_BLANK_LINES.sub("", body).rstrip()
+    return text + "\n" if text else ""
 
 
 def content_hash(document: bytes) -> str:

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, delete, insert, select
 from arena.db.tables import problems
 
 from arena.domain.errors import DomainError, NotFound
-from arena.problems.model import Problem, content_hash, parse_markdown
+from arena.problems.model import Problem, ProblemFormatError, content_hash, parse_markdown, render_markdown
 
 
 @dataclass(frozen=True)
@@ -39,8 +39,18 @@ class ProblemStore:
         self.in_use_by = in_use_by  # slug -> ids of battles, not ended, that use it
 
     def upload(self, document: bytes) -> tuple[ProblemInfo, bool]:
-        """Stores the document; returns its info and whether anything changed."""
-        problem = parse_markdown(document.decode("utf-8"))
+        """Stores the Markdown document as sent; returns its info and whether anything changed."""
+        try:
+            text = document.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ProblemFormatError("document", "not UTF-8 text") from None
+        return self._store(parse_markdown(text), document)
+
+    def import_problem(self, problem: Problem) -> tuple[ProblemInfo, bool]:
+        """Stores an imported problem (e.g. a Kattis package) in its canonical Markdown form."""
+        return self._store(problem, render_markdown(problem).encode("utf-8"))
+
+    def _store(self, problem: Problem, document: bytes) -> tuple[ProblemInfo, bool]:
         sha256 = content_hash(document)
         self._write_blob(sha256, document)
         current = self._row(problem.slug)

@@ -30,7 +30,8 @@ class BattleCatalog:
             case "Configured":
                 changes = {k: v for k, v in data["changes"].items()
                            if k in ("title", "scoring", "max_players", "start_at")}
-                conn.execute(update(battles).where(row).values(**changes))
+                if changes:  # duration or languages alone: nothing this view shows
+                    conn.execute(update(battles).where(row).values(**changes))
             case "ProblemAttached":
                 conn.execute(insert(battle_problems).values(
                     battle_id=battle_id, slug=data["slug"], sha256=data["sha256"]))

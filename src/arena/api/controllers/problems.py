@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from anyio import to_thread
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.exceptions import HTTPException
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
@@ -11,30 +12,34 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CON
 from arena.api.auth import admin_only
 from arena.api.views import problem_info_view, problem_view
 from arena.bootstrap import Arena
+from arena.problems.kattis import load_problem_zip
 from arena.problems.model import ProblemFormatError
 
-MARKDOWN_TYPES = ("text/markdown", "text/plain", "text/x-markdown", "application/octet-stream", "")
+MARKDOWN_TYPES = ("text/markdown", "text/plain", "text/x-markdown", "")
+ZIP_TYPES = ("application/zip", "application/x-zip-compressed")
 
 
 class ProblemController(Controller):
     path = "/problems"
     tags = ["problems"]
 
-    @post("/", guards=[admin_only])
+    # Problems have their own limit (ARENA_MAX_PROBLEM_BYTES), checked while reading the stream.
+    @post("/", guards=[admin_only], request_max_body_size=None)
     async def upload(self, request: Request, arena: Arena) -> Response[dict[str, Any]]:
-        """Uploads a problem: the raw Markdown document as the body (Content-Type text/markdown).
+        """Uploads a problem: a Markdown document (Content-Type text/markdown) or a zip of a
+        Kattis/ICPC package or of a Markdown problem with its tests folder (application/zip).
         201 when stored, 200 when the same document was already there."""
         media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if media_type not in MARKDOWN_TYPES:
-            raise HTTPException(status_code=415, detail=f"send the Markdown document as text/markdown, not {media_type}")
-        document = await request.body()
-        if not document.strip():
+        if media_type not in MARKDOWN_TYPES + ZIP_TYPES:
+            raise HTTPException(status_code=415, detail=f"send text/markdown or application/zip, not {media_type}")
+        body = await _read_limited(request, arena.settings.max_problem_bytes)
+        if not body.strip():
             raise ProblemFormatError("document", "the body is empty")
-        try:
-            document.decode("utf-8")
-        except UnicodeDecodeError:
-            raise ProblemFormatError("document", "not UTF-8 text") from None
-        info, created = await _in_thread(arena.problems.upload, document)
+        if media_type in ZIP_TYPES:
+            problem = await to_thread.run_sync(load_problem_zip, body)
+            info, created = await to_thread.run_sync(arena.problems.import_problem, problem)
+        else:
+            info, created = await to_thread.run_sync(arena.problems.upload, body)
         return Response(problem_info_view(info), status_code=HTTP_201_CREATED if created else HTTP_200_OK)
 
     @get("/", sync_to_thread=True)
@@ -53,7 +58,14 @@ class ProblemController(Controller):
         arena.problems.delete(slug)
 
 
-async def _in_thread(function, *args):
-    from anyio import to_thread
-
-    return await to_thread.run_sync(function, *args)
+async def _read_limited(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise HTTPException(status_code=413, detail=f"a problem upload may be at most {limit} bytes")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise HTTPException(status_code=413, detail=f"a problem upload may be at most {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
