@@ -84,7 +84,7 @@ def make_sandbox(kind: str, **options: Any) -> Sandbox:
 
         return BwrapSandbox(**options)
     if kind == "docker":
-        from arena.judge.docker_pool import DockerSandbox
+        from arena.judge.docker_backend import DockerSandbox
 
         return DockerSandbox(**options)
     raise ValueError(f"unknown sandbox backend {kind!r}: expected 'bwrap' or 'docker'")
