@@ -31,12 +31,10 @@ def rank(scoring: str, started_at: datetime | None, ended_at: datetime | None,
          users: Iterable[str], attempts: Iterable[Attempt],
          problem_points: Mapping[str, int] | None = None) -> list[dict[str, Any]]:
     """Rows in rank order; standard competition ranking (1, 2, 2, 4)."""
-    by_user: dict[str, list[Attempt]] = defaultdict(list)
-    for user in users:
-        by_user[user]  # noqa: B018 - a player with no attempt still gets a row
+    by_user: dict[str, list[Attempt]] = {user: [] for user in users}  # no attempt: still a row
     for attempt in attempts:
         if ended_at is None or attempt.received_at <= ended_at:
-            by_user[attempt.user_id].append(attempt)
+            by_user.setdefault(attempt.user_id, []).append(attempt)
     rows = [_row(user, own, started_at, problem_points or {}) for user, own in by_user.items()]
     keyed = sorted(((_key(scoring, row), row["user_id"], row) for row in rows), key=lambda t: t[:2])
     ranked, previous, current = [], None, 0

@@ -119,3 +119,20 @@ def test_a_rebuild_while_events_keep_arriving_loses_none(busy_arena: Arena, cloc
         live = checksum(engine, name)
         assert rebuild(engine, app, name).checksum == live  # a from-scratch rebuild agrees
     assert set(rebuilt) <= set(registry())
+
+
+def test_on_the_embedded_sqlite_default_a_rebuild_equals_the_live_projection(tmp_path, clock: Clock) -> None:
+    from test_migrations import schema_differences
+
+    from arena.bootstrap import bootstrap
+    from arena.settings import ArenaSettings
+
+    embedded = bootstrap(ArenaSettings(data_dir=tmp_path, leave_after=10**7), clock=clock, judge=False)
+    try:
+        save_battles(embedded.app, clock(), battles=3, players=5, submissions=3, seed=5)
+        for name in registry():
+            live = checksum(embedded.engine, name)
+            assert rebuild(embedded.engine, embedded.app, name).checksum == live
+        assert schema_differences(embedded.engine) == []
+    finally:
+        embedded.close()
