@@ -19,6 +19,7 @@ from pathlib import Path
 from arena.judge.bwrap_session import BwrapSession, SessionConfig
 from arena.judge.cgroups import SessionCgroup
 from arena.judge.sandbox import Job, Report, SandboxError
+from arena.judge.uids import UidReservation
 
 MB = 1024 * 1024
 
@@ -57,7 +58,11 @@ class BwrapSandbox:
         self._cgroup_root, self._cgroup_parent = cgroup_root, cgroup_parent
         # One uid per live session: RLIMIT_NPROC is per uid, host-wide.
         self._uids: asyncio.Queue[int] = asyncio.Queue()
-        for uid in range(uid_base, uid_base + max_sessions):
+        try:  # uid_base is where the search starts; the reservation makes them host-unique
+            self._reservation = UidReservation(max_sessions, first=uid_base)
+        except (OSError, RuntimeError) as exc:
+            raise SandboxError(f"cannot reserve sandbox uids: {exc}") from exc
+        for uid in self._reservation.uids:
             self._uids.put_nowait(uid)
         self._names = itertools.count()
         self._spares: list[BwrapSession] = []
@@ -92,7 +97,7 @@ class BwrapSandbox:
 
     async def _start(self, binds: frozenset[tuple[str, str]]) -> BwrapSession:
         uid = await self._uids.get()
-        name = f"s{os.getpid()}-{next(self._names)}"
+        name = f"s{os.getpid()}-u{uid}-{next(self._names)}"  # the uid is host-unique while held
         session = BwrapSession(uid, SessionCgroup(self._cgroup_root, self._cgroup_parent, name),
                                binds)
         try:
@@ -143,3 +148,4 @@ class BwrapSandbox:
             await asyncio.gather(*self._tasks, return_exceptions=True)
             spares, self._spares = self._spares, []
             await asyncio.gather(*(self._stop(s) for s in spares), return_exceptions=True)
+        self._reservation.release()

@@ -104,10 +104,16 @@ class BwrapSession:
         if self.proc is not None:
             if self.proc.returncode is None:
                 self.proc.kill()  # die-with-parent and PID 1's death take the namespace down
-            await self.proc.wait()
+            # Python 3.11's wait() returns only once every pipe is disconnected: close ours.
+            if self.proc.stdin is not None:
+                self.proc.stdin.close()
+        # Empty the cgroup before waiting: a straggler holding the session's stdout would
+        # otherwise keep wait() from ever returning.
         if self.cgroup.dirs["pids"].exists() and self.cgroup.pids():
             if not await asyncio.to_thread(self.cgroup.kill_all):
                 raise SandboxError("processes of the session survived SIGKILL")
+        if self.proc is not None:
+            await self.proc.wait()
 
     async def remove(self) -> None:
         """Remove the (empty) cgroups: off the verdict's path, memcg offlining takes a while."""
