@@ -66,8 +66,10 @@ def event_store_env(settings: ArenaSettings) -> dict[str, str]:
 
 
 def bootstrap(settings: ArenaSettings | None = None, *, clock: Callable[[], datetime] = utc_now,
-              migrate: bool | None = None, judge: bool | None = None) -> Arena:
-    """Builds arena. Without a broker the judge runs in this process (judge=False turns it off)."""
+              migrate: bool | None = None, judge: bool | None = None,
+              timers: bool | None = None) -> Arena:
+    """Builds arena. Without a broker, the judge and the timers run in this process;
+    one-shot commands (imports, rebuilds) turn them off with judge=False, timers=False."""
     settings = settings or ArenaSettings()
     engine = make_engine(settings)
     if migrate if migrate is not None else not settings.uses_postgres:
@@ -83,13 +85,14 @@ def bootstrap(settings: ArenaSettings | None = None, *, clock: Callable[[], date
                                  problems, app)
         bus.handlers.append(local_judge)
     local_timers = None
-    if not settings.broker_url:
+    if timers if timers is not None else not settings.broker_url:
         leave_after = timedelta(seconds=settings.leave_after)
         local_timers = LocalTimers(app, leave_after, clock,
                                    sweep=lambda: sweep(app, engine, leave_after, clock()))
         bus.handlers.append(local_timers)
-    app.on_saved = bus.catch_up
-    bus.catch_up()  # whatever was saved while no bus ran
+    if not settings.broker_url:  # with a broker, the relay and `arena worker` do this instead
+        app.on_saved = bus.catch_up
+        bus.catch_up()  # whatever was saved while no bus ran
     if local_judge is not None:  # a crash may have left submissions without a verdict
         local_judge.requeue(bus.fetch, unjudged_submissions(engine))
     return Arena(settings=settings, engine=engine, app=app, problems=problems, bus=bus, judge=local_judge,

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable
 
 from arena.problems.cli import add_problem_commands
+from arena.processes import add_process_commands
 from arena.projections.cli import add_projection_commands
 from arena.settings import ArenaSettings
 
@@ -75,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(run=_demo)
     add_projection_commands(sub)
     add_problem_commands(sub)
+    add_process_commands(sub)
     return parser
 
 

@@ -16,6 +16,6 @@ def pg_settings(postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
 @pytest.fixture(scope="session")
 def arena(pg_settings: ArenaSettings) -> Iterator[Arena]:
     """The application on the real PostgreSQL, migrated as `arena db upgrade` would."""
-    instance = bootstrap(pg_settings, migrate=True)
+    instance = bootstrap(pg_settings, migrate=True, judge=False, timers=False)
     yield instance
     instance.close()

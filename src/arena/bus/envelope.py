@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_serializer, field_validator
 
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 
@@ -33,6 +33,17 @@ class EventEnvelope(BaseModel):
     timestamp: datetime
     data: dict[str, Any]  # the event's own fields, decoded (datetimes, UUIDs)
 
+    # JSON has no datetime or UUID: tag them on the wire, untag on arrival, so that consumers see
+    # the same Python values whether an event came through the local bus or through RabbitMQ.
+    @field_serializer("data", when_used="json")
+    def _tagged(self, data: dict[str, Any]) -> dict[str, Any]:
+        return _tag(data)
+
+    @field_validator("data", mode="before")
+    @classmethod
+    def _untagged(cls, data: Any) -> Any:
+        return _untag(data)
+
     @property
     def idempotency_key(self) -> str:
         return f"{self.originator_id}:{self.originator_version}"
@@ -44,6 +55,31 @@ class EventEnvelope(BaseModel):
     @property
     def event_name(self) -> str:
         return self.topic.rsplit(".", 1)[1]
+
+
+def _tag(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, UUID):
+        return {"$uuid": str(value)}
+    if isinstance(value, dict):
+        return {key: _tag(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_tag(item) for item in value]
+    return value
+
+
+def _untag(value: Any) -> Any:
+    if isinstance(value, dict):
+        if len(value) == 1:
+            if "$datetime" in value:
+                return datetime.fromisoformat(value["$datetime"])
+            if "$uuid" in value:
+                return UUID(value["$uuid"])
+        return {key: _untag(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_untag(item) for item in value]
+    return value
 
 
 def envelope_from_stored(stored: Any, transcoder: Any, notification_id: int | None = None) -> EventEnvelope:

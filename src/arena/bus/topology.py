@@ -57,7 +57,7 @@ CONSUMER_QUEUES = (
         events=("room_player.disconnected", "battle.scheduled", "battle.started", "battle.lobby_opened"),
     ),
     ConsumerQueue("arena.commands", work=("judge.results",)),
-    ConsumerQueue("judge.requests", work=("judge.requests",)),
+    ConsumerQueue("judge.requests", events=("room_player.submission_received",)),
 )
 
 

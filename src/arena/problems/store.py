@@ -6,7 +6,6 @@ must be able to read exactly what was judged. Deleting a problem removes its slu
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,6 +16,7 @@ from sqlalchemy import Engine, delete, insert, select
 from arena.db.tables import problems
 
 from arena.domain.errors import DomainError, NotFound
+from arena.problems.blobs import ProblemBlobs
 from arena.problems.model import Problem, ProblemFormatError, content_hash, parse_markdown, render_markdown
 
 
@@ -34,7 +34,7 @@ class ProblemStore:
     def __init__(self, engine: Engine, root: Path, clock: Callable[[], datetime],
                  in_use_by: Callable[[str], list[str]]) -> None:
         self.engine = engine
-        self.root = root
+        self.blobs = ProblemBlobs(root)
         self.clock = clock
         self.in_use_by = in_use_by  # slug -> ids of battles, not ended, that use it
 
@@ -52,7 +52,7 @@ class ProblemStore:
 
     def _store(self, problem: Problem, document: bytes) -> tuple[ProblemInfo, bool]:
         sha256 = content_hash(document)
-        self._write_blob(sha256, document)
+        self.blobs.write(sha256, document)
         current = self._row(problem.slug)
         if current is not None and current.sha256 == sha256:
             return current, False
@@ -78,10 +78,7 @@ class ProblemStore:
         return info, self.by_hash(info.sha256)
 
     def by_hash(self, sha256: str) -> Problem:
-        path = self._blob_path(sha256)
-        if not path.exists():
-            raise NotFound(f"no problem document with sha256 {sha256}")
-        return parse_markdown(path.read_text("utf-8"))
+        return self.blobs.by_hash(sha256)
 
     def delete(self, slug: str) -> None:
         self.info(slug)
@@ -95,18 +92,6 @@ class ProblemStore:
         with self.engine.connect() as conn:
             row = conn.execute(select(problems).where(problems.c.slug == slug)).one_or_none()
         return None if row is None else ProblemInfo(**row._mapping)
-
-    def _blob_path(self, sha256: str) -> Path:
-        return self.root / sha256[:2] / f"{sha256}.md"
-
-    def _write_blob(self, sha256: str, document: bytes) -> None:
-        path = self._blob_path(sha256)
-        if path.exists():
-            return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_bytes(document)
-        os.replace(partial, path)  # atomic: readers never see half a document
 
 
 class ProblemInUse(DomainError):

@@ -36,7 +36,7 @@ def _rebuild(args: argparse.Namespace, settings: ArenaSettings) -> int:
 
     if not _known(args.name):
         return 2
-    arena = bootstrap(settings, judge=False)
+    arena = bootstrap(settings, judge=False, timers=False)
     try:
         result = rebuild(arena.engine, arena.app, args.name, progress=sys.stderr, page=args.page)
     finally:
@@ -53,7 +53,7 @@ def _checksum(args: argparse.Namespace, settings: ArenaSettings) -> int:
 
     if not _known(args.name):
         return 2
-    arena = bootstrap(settings, judge=False)
+    arena = bootstrap(settings, judge=False, timers=False)
     try:
         print(checksum(arena.engine, args.name))
     finally:

@@ -1,0 +1,81 @@
+"""The consumers of `arena worker`: one table from queue to message type and handler.
+
+Handlers are plain async functions, message first, context after; each commits its effect
+before it returns, and arena.bus.consumer acks only then (retries and the DLQ are its job).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from faststream.rabbit import RabbitBroker
+from sqlalchemy import Engine
+
+from arena.application import ArenaApplication
+from arena.bus.delayed import schedule
+from arena.bus.envelope import EventEnvelope
+from arena.bus.topology import Topology
+from arena.handlers.judging import VerdictReady, record_verdict
+from arena.handlers.timers import TimerCommand, fire, timers_for
+from arena.projections.base import FetchEvents, Projection, deliver
+
+
+@dataclass
+class WorkerContext:
+    app: ArenaApplication
+    engine: Engine
+    projections: Sequence[Projection]
+    fetch: FetchEvents
+    broker: RabbitBroker
+    topology: Topology
+    leave_after: timedelta
+    clock: Callable[[], datetime]
+
+
+async def project(event: EventEnvelope, ctx: WorkerContext) -> None:
+    def apply_everywhere() -> None:
+        for projection in ctx.projections:
+            deliver(ctx.engine, projection, event, ctx.fetch)
+
+    await asyncio.to_thread(apply_everywhere)
+
+
+async def on_timer_message(message: EventEnvelope | TimerCommand, ctx: WorkerContext) -> None:
+    """An event that asks for timers schedules them; a timer that comes due fires."""
+    if isinstance(message, EventEnvelope):
+        for timer in timers_for(message, ctx.leave_after):
+            await _schedule(timer, ctx)
+        return
+    if await asyncio.to_thread(fire, message, ctx.app, ctx.clock()) is not None:
+        await _schedule(message, ctx)  # came early: wait for the rest
+
+
+async def on_verdict(message: VerdictReady, ctx: WorkerContext) -> None:
+    await asyncio.to_thread(record_verdict, message, ctx.app)
+
+
+async def _schedule(timer: TimerCommand, ctx: WorkerContext) -> None:
+    delay = max(0.0, (timer.due_at - ctx.clock()).total_seconds())
+    await schedule(ctx.broker, f"timer.{timer.kind}", timer, delay, timer.message_id,
+                   queue="arena.timers", topology=ctx.topology)
+
+
+Handler = Callable[[Any, WorkerContext], Awaitable[None]]
+
+# name (for --only) -> (queue, message type, handler)
+WORKER_QUEUES: dict[str, tuple[str, Any, Handler]] = {
+    "projections": ("arena.projections", EventEnvelope, project),
+    "timers": ("arena.timers", EventEnvelope | TimerCommand, on_timer_message),
+    "commands": ("arena.commands", VerdictReady, on_verdict),
+}
+
+
+def bind(handler: Handler, ctx: WorkerContext) -> Callable[[Any], Awaitable[None]]:
+    async def bound(message: Any) -> None:  # one parameter: the consumer passes the body only
+        await handler(message, ctx)
+
+    return bound

@@ -1,0 +1,179 @@
+"""The production processes: `arena relay`, `arena worker`, `arena judge`, `arena scheduler`,
+and the operator's `arena dlq`. Each builds what it needs through bootstrap and runs until
+SIGINT/SIGTERM; the Procfile at the repository root names them all."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+from datetime import timedelta
+
+import structlog
+
+from arena.settings import ArenaSettings
+
+log = structlog.get_logger("arena")
+
+
+def add_process_commands(sub: argparse._SubParsersAction) -> None:
+    sub.add_parser("relay", help="publish every stored event to RabbitMQ").set_defaults(run=_sync(relay))
+    worker = sub.add_parser("worker", help="projection, timer and command consumers")
+    worker.add_argument("--only", default="", help="comma-separated: projections,timers,commands")
+    worker.set_defaults(run=_sync(worker_main))
+    sub.add_parser("judge", help="judge submissions from the bus").set_defaults(run=_sync(judge_main))
+    scheduler = sub.add_parser("scheduler", help="the timers' safety net, every --every seconds")
+    scheduler.add_argument("--every", type=float, default=30.0)
+    scheduler.set_defaults(run=_sync(scheduler_main))
+    dlq = sub.add_parser("dlq", help="dead letters: list or replay")
+    dlq.add_argument("action", choices=["list", "replay"])
+    dlq.add_argument("--id", default=None, help="replay one message by its message_id")
+    dlq.add_argument("--all", action="store_true", help="replay every dead letter")
+    dlq.set_defaults(run=_sync(dlq_main))
+
+
+def _sync(main):
+    def run(args: argparse.Namespace, settings: ArenaSettings) -> int:
+        from arena.logging import configure_logging
+
+        configure_logging(settings)
+        if not settings.broker_url and args.command != "scheduler":
+            print(f"arena {args.command}: set ARENA_BROKER_URL (amqp://...); without a broker "
+                  "the API process does this work itself", file=sys.stderr)
+            return 2
+        return asyncio.run(main(args, settings)) or 0
+
+    return run
+
+
+def _stop_event() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+def _broker(settings: ArenaSettings):
+    from faststream.rabbit import RabbitBroker
+    from faststream.rabbit.opentelemetry import RabbitTelemetryMiddleware
+
+    return RabbitBroker(settings.broker_url, middlewares=[RabbitTelemetryMiddleware()], logger=None)
+
+
+async def relay(args: argparse.Namespace, settings: ArenaSettings) -> int:
+    from arena.bootstrap import bootstrap
+    from arena.bus.relay import run_relay
+
+    arena = bootstrap(settings, judge=False, timers=False)
+    broker = _broker(settings)
+    try:
+        await run_relay(arena.app, arena.engine, broker, stop_event=_stop_event())
+    finally:
+        await broker.stop()
+        arena.close()
+    return 0
+
+
+async def worker_main(args: argparse.Namespace, settings: ArenaSettings) -> int:
+    from arena.bootstrap import bootstrap
+    from arena.bus.consumer import subscribe
+    from arena.bus.topology import Topology, declare
+    from arena.handlers.rabbit import WORKER_QUEUES, WorkerContext, bind
+
+    chosen = [name.strip() for name in args.only.split(",") if name.strip()] or list(WORKER_QUEUES)
+    unknown = sorted(set(chosen) - set(WORKER_QUEUES))
+    if unknown:
+        print(f"arena worker: unknown consumers {unknown}; choose from {sorted(WORKER_QUEUES)}", file=sys.stderr)
+        return 2
+    arena = bootstrap(settings, judge=False, timers=False)
+    broker, topology = _broker(settings), Topology()
+    ctx = WorkerContext(app=arena.app, engine=arena.engine, projections=arena.bus.projections,
+                        fetch=arena.bus.fetch, broker=broker, topology=topology,
+                        leave_after=timedelta(seconds=settings.leave_after), clock=arena.app.clock)
+    for name in chosen:
+        queue, model, handler = WORKER_QUEUES[name]
+        subscribe(broker, queue, bind(handler, ctx), model, topology=topology)
+    await _serve(broker, topology, declare, arena, consumers=chosen)
+    return 0
+
+
+async def judge_main(args: argparse.Namespace, settings: ArenaSettings) -> int:
+    from arena.bus.consumer import subscribe
+    from arena.bus.envelope import EventEnvelope
+    from arena.bus.topology import Topology, declare
+    from arena.handlers.judge_worker import judge_and_publish
+    from arena.judge.sandbox import make_sandbox
+    from arena.judge.worker import Judge
+    from arena.problems.blobs import ProblemBlobs
+
+    broker, topology = _broker(settings), Topology()
+    judge = Judge(make_sandbox(settings.sandbox), settings.judge_slots)
+    problems = ProblemBlobs(settings.problems_dir)
+
+    async def on_submission(event: EventEnvelope) -> None:
+        await judge_and_publish(event, judge, problems, broker, topology)
+
+    # prefetch = slots: the broker never hands over more submissions than there are sandboxes
+    subscribe(broker, "judge.requests", on_submission, EventEnvelope, prefetch=settings.judge_slots,
+              topology=topology)
+    try:
+        await _serve(broker, topology, declare, None, consumers=[f"judge x{settings.judge_slots}"])
+    finally:
+        await judge.close()
+    return 0
+
+
+async def scheduler_main(args: argparse.Namespace, settings: ArenaSettings) -> int:
+    from arena.bootstrap import bootstrap
+    from arena.handlers.sweep import sweep
+
+    arena = bootstrap(settings, judge=False, timers=False)
+    stop = _stop_event()
+    try:
+        while not stop.is_set():
+            done = await asyncio.to_thread(sweep, arena.app, arena.engine,
+                                           timedelta(seconds=settings.leave_after), arena.app.clock())
+            log.info("sweep", **done)
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=args.every)
+    finally:
+        arena.close()
+    return 0
+
+
+async def dlq_main(args: argparse.Namespace, settings: ArenaSettings) -> int:
+    from arena.bus.dlq import list_dead_letters, replay_dead_letters
+
+    broker = _broker(settings)
+    await broker.connect()
+    try:
+        if args.action == "list":
+            for letter in await list_dead_letters(broker):
+                print(letter)
+            return 0
+        if not (args.id or args.all):
+            print("arena dlq replay: say --id MESSAGE_ID or --all", file=sys.stderr)
+            return 2
+        count = await replay_dead_letters(broker, message_id=args.id, replay_all=args.all)
+        print(f"replayed {count} message(s)")
+        return 0
+    finally:
+        await broker.stop()
+
+
+async def _serve(broker, topology, declare, arena, consumers: list[str]) -> None:
+    stop = _stop_event()
+    await broker.connect()
+    await declare(broker, topology)
+    await broker.start()
+    log.info("consuming", consumers=consumers)
+    try:
+        await stop.wait()
+    finally:
+        await broker.stop()
+        if arena is not None:
+            arena.close()
