@@ -57,6 +57,9 @@ def event_store_env(settings: ArenaSettings) -> dict[str, str]:
             "POSTGRES_PORT": str(url.port or 5432),
             "POSTGRES_USER": unquote(url.username or "postgres"),
             "POSTGRES_PASSWORD": unquote(url.password or ""),  # must be set, even with trust auth
+            # API threads and worker consumers write concurrently: one connection each
+            "POSTGRES_POOL_SIZE": "10",
+            "POSTGRES_MAX_OVERFLOW": "30",
         }
     Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
     return {
