@@ -9,6 +9,15 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 
+@pytest.fixture(scope="session", autouse=True)
+def quiet_logs() -> None:
+    """Warnings and errors only: the API's access lines would drown pytest's output."""
+    from arena.logging import configure_logging
+    from arena.settings import ArenaSettings
+
+    configure_logging(ArenaSettings(log_level="WARNING", log_json=False))
+
+
 ADMIN_URL = os.environ.get("ARENA_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
 

@@ -15,6 +15,7 @@ from uuid import UUID, uuid4
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError
 
+from arena.correlation import current_meta
 from arena.domain.battle import Battle, BattleStatus
 from arena.domain.errors import DomainError, InvalidInput, NotFound
 from arena.domain.room_player import PlayerState, RoomPlayer, room_player_id
@@ -70,6 +71,15 @@ class ArenaApplication(Application[UUID]):
         self.languages = languages
         self.clock = clock
         self.on_saved = on_saved
+
+    def _record(self, processing_event: Any) -> list[Any]:
+        # Stamp the correlation on every event of this save; an extra attribute is stored with
+        # the event's state and ignored when the aggregate is rebuilt.
+        meta = current_meta()
+        if meta:
+            for event in processing_event.events:
+                object.__setattr__(event, "meta", meta)
+        return super()._record(processing_event)
 
     def _notify(self, recordings: list[Any]) -> None:
         if self.on_saved is not None:

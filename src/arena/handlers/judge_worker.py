@@ -11,6 +11,7 @@ from faststream.rabbit import RabbitBroker
 
 from arena.bus.envelope import EventEnvelope
 from arena.bus.publish import publish_confirmed
+from arena.bus.relay import correlation_headers
 from arena.bus.topology import WORK, Topology
 from arena.handlers.judging import ProblemsByHash, internal_error, judge_request, verdict_ready
 from arena.judge.worker import Judge
@@ -30,5 +31,6 @@ async def judge_and_publish(event: EventEnvelope, judge: Judge, problems: Proble
             verdict = internal_error(event, repr(exc))
         await publish_confirmed(broker, verdict.model_dump_json().encode(),
                                 exchange=topology.exchange(WORK), routing_key="judge.results",
-                                message_id=f"verdict:{submission_id}")
+                                message_id=f"verdict:{submission_id}",
+                                headers=correlation_headers(event))  # the submission's request
         log.info("judged", verdict=verdict.verdict)

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, insert, select, update
 
 from arena.bus.envelope import EventEnvelope, envelope_from_stored
 from arena.db.tables import bus_positions
-from arena.projections.base import Projection, deliver
+from arena.projections.base import Projection, deliver_page
 
 Handler = Callable[[EventEnvelope], None]
 log = structlog.get_logger("arena.bus")
@@ -58,10 +58,11 @@ class LocalBus:
                 start=position, limit=self.page, inclusive_of_start=False)
             if not notifications:
                 return delivered
-            for notification in notifications:
-                event = envelope_from_stored(notification, self.app.mapper.transcoder)
-                for projection in self.projections:
-                    self._guarded(projection.name, event, deliver, self.engine, projection, event, self.fetch)
+            events = [envelope_from_stored(n, self.app.mapper.transcoder) for n in notifications]
+            for projection in self.projections:
+                self._guarded(projection.name, events[-1], deliver_page, self.engine, projection,
+                              events, self.fetch)
+            for event in events:
                 for handler in self.handlers:
                     self._guarded(type(handler).__name__, event, handler, event)
             position = notifications[-1].id

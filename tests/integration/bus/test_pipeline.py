@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
+import structlog
 from faststream.rabbit import RabbitBroker
 
 from arena.bootstrap import bootstrap
@@ -82,11 +83,14 @@ async def test_a_battle_flows_through_relay_worker_and_judge_and_a_replay_change
         battle_id = app.create_battle("admin", BattleSettings(title="t", languages=("python",)))
         app.attach_problem(battle_id, "echo")
         app.open_lobby(battle_id)
-        for player in ("ada", "grace", "linus"):
+        for player in ("ada", "grace", "linus", "mary"):
             app.join(battle_id, player)
         app.start_battle(battle_id, by="admin")
-        accepted = app.submit(battle_id, "ada", "echo", "python", "print(input())")
+        with structlog.contextvars.bound_contextvars(request_id="req-ada-1"):  # as the API binds it
+            accepted = app.submit(battle_id, "ada", "echo", "python", "print(input())")
         wrong = app.submit(battle_id, "grace", "echo", "python", "print(1)")
+        app.disconnect(battle_id, "mary")
+        app.reconnect(battle_id, "mary")  # back before her leave timer fires
         app.disconnect(battle_id, "linus")
 
         def judged() -> bool:
@@ -102,6 +106,15 @@ async def test_a_battle_flows_through_relay_worker_and_judge_and_a_replay_change
             return any(p["user_id"] == "linus" and p["state"] == "LEFT" for p in room["players"])
 
         assert await eventually(linus_left)  # the leave timer went through the delay ladder
+        room = read_room(arena.engine, str(battle_id))
+        assert next(p for p in room["players"] if p["user_id"] == "mary")["state"] == "PRESENT"
+
+        # The request id travelled: API call -> event -> relay -> judge -> judge.results -> worker
+        # -> the VerdictRecorded event the worker's command appended.
+        ada = app.get_room_player(battle_id, "ada")
+        verdict_event = next(e for e in arena.bus.fetch(ada.id, 0, ada.version)
+                             if e.routing_key == "room_player.verdict_recorded")
+        assert verdict_event.data["meta"]["request_id"] == "req-ada-1"
         board = read_scoreboard(arena.engine, str(battle_id))
         assert [row["user_id"] for row in board["rows"]][0] == "ada"
 
