@@ -21,8 +21,10 @@ def _serve(args: argparse.Namespace, settings: ArenaSettings) -> int:
     from arena.api.app import create_app
     from arena.bootstrap import bootstrap
     from arena.logging import configure_logging
+    from arena.telemetry import configure_tracing
 
     configure_logging(settings)
+    configure_tracing(settings, "api")
     arena = bootstrap(settings)
     uvicorn.run(create_app(arena), host=args.host, port=args.port, log_config=None, access_log=False)
     return 0

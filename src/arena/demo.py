@@ -100,6 +100,7 @@ def _play(base_url: str, settings: ArenaSettings) -> None:
         _ok(api.post(f"/battles/{battle_id}/end", headers=admin))
         _print("battle", _ok(api.get(f"/battles/{battle_id}", headers=admin)))
         _print("room", _ok(api.get(f"/battles/{battle_id}/room", headers=admin)))
+        _print_scoreboard(_ok(api.get(f"/battles/{battle_id}/scoreboard", headers=admin)))
 
 
 def _wait_for_verdict(api: httpx.Client, submission_id: str, headers: dict[str, str]) -> dict:
@@ -117,6 +118,13 @@ def _ok(response: httpx.Response) -> Any:
         raise SystemExit(f"demo failed: {response.request.method} {response.request.url} -> "
                          f"{response.status_code} {response.text}")
     return response.json()
+
+
+def _print_scoreboard(board: dict) -> None:
+    print(f"--- scoreboard ({board['scoring']})")
+    print(f"{'rank':>4}  {'player':<8} {'solved':>6} {'penalty':>7} {'points':>6}")
+    for row in board["rows"]:
+        print(f"{row['rank']:>4}  {row['user_id']:<8} {row['solved']:>6} {row['penalty']:>7} {row['points']:>6}")
 
 
 def _print(title: str, body: Any) -> None:

@@ -37,8 +37,10 @@ def add_process_commands(sub: argparse._SubParsersAction) -> None:
 def _sync(main):
     def run(args: argparse.Namespace, settings: ArenaSettings) -> int:
         from arena.logging import configure_logging
+        from arena.telemetry import configure_tracing
 
         configure_logging(settings)
+        configure_tracing(settings, args.command)
         if not settings.broker_url and args.command != "scheduler":
             print(f"arena {args.command}: set ARENA_BROKER_URL (amqp://...); without a broker "
                   "the API process does this work itself", file=sys.stderr)

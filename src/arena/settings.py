@@ -31,6 +31,7 @@ class ArenaSettings(BaseSettings):
     judge_slots: int = Field(default_factory=lambda: os.cpu_count() or 1)
     sandbox: Literal["bwrap", "docker"] = "bwrap"
 
+    otel_exporter: Literal["none", "console"] = "none"
     log_level: str = "INFO"
     log_json: bool = True
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar import Litestar, Router
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
+from litestar.plugins.opentelemetry import OpenTelemetryConfig, OpenTelemetryPlugin
 
 from arena import __version__
 from arena.api.auth import jwt_auth
@@ -35,6 +36,7 @@ def create_app(arena: Arena) -> Litestar:
         route_handlers=[api, health, ready],
         dependencies={"arena": Provide(lambda: arena, use_cache=True, sync_to_thread=False)},
         on_app_init=[jwt_auth(settings).on_app_init],
+        plugins=[OpenTelemetryPlugin(OpenTelemetryConfig(exclude=["/health", "/ready"]))],
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(title="arena", version=__version__, path="/schema"),
