@@ -49,8 +49,8 @@ class ApiClient:
 
 
 @pytest.fixture(scope="session")
-def e2e_arena(postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Arena]:
-    settings = ArenaSettings(database_url=postgres_url, data_dir=tmp_path_factory.mktemp("e2e-data"),
+def e2e_arena(e2e_postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Arena]:
+    settings = ArenaSettings(database_url=e2e_postgres_url, data_dir=tmp_path_factory.mktemp("e2e-data"),
                              **SETTINGS_FOR_TESTS)
     instance = bootstrap(settings, migrate=True)
     yield instance

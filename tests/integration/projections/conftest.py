@@ -38,11 +38,12 @@ def clock() -> Clock:
 
 @pytest.fixture(scope="session")
 def arena(pg_settings: ArenaSettings, clock: Clock) -> Iterator[Arena]:
-    """Overrides the shared fixture: our clock, no judge, no player ever timed out as LEFT."""
+    """Overrides the shared fixture: our clock, no judge, no timers (nothing ends or leaves by
+    itself while a test moves the clock)."""
     settings = pg_settings.model_copy(update={"leave_after": 10**7})
-    instance = bootstrap(settings, clock=clock, migrate=True, judge=False)
-    # The local bus commits once per event and projection; on a throwaway database waiting for
-    # the WAL flush of each buys nothing and makes the 10k-event tests several times slower.
+    instance = bootstrap(settings, clock=clock, migrate=True, judge=False, timers=False)
+    # The 10k-event tests commit thousands of times; on a throwaway database waiting for the WAL
+    # flush of each buys nothing.
     event.listen(instance.engine, "connect", _no_synchronous_commit)
     instance.engine.dispose()
     yield instance
