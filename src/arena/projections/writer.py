@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, and_, bindparam, delete, insert, update
 
 Key = tuple[Any, ...]
+COPY_FROM = 500  # rows in one flush from which COPY beats a pipelined executemany
 
 
 class TableWriter:
@@ -57,10 +58,21 @@ class TableWriter:
         if self._deletes:
             conn.execute(delete(self.table).where(self._where()),
                          [self._key_params(key) for key in self._deletes])
-        if self._inserts:
+        if len(self._inserts) >= COPY_FROM and conn.dialect.name == "postgresql":
+            self._copy(conn, list(self._inserts.values()))
+        elif self._inserts:
             conn.execute(insert(self.table), list(self._inserts.values()))
         self._flush_updates(conn)
         self._reset()
+
+    def _copy(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
+        """COPY, in the same transaction: a rebuild's pages insert thousands of rows, and
+        psycopg would otherwise send each as its own statement."""
+        columns = [column.name for column in self.table.columns]
+        statement = f"COPY {self.table.name} ({', '.join(columns)}) FROM STDIN"
+        with conn.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row([row.get(name) for name in columns])
 
     def _flush_updates(self, conn: Connection) -> None:
         # group rows by the shape of their change, so each shape is one executemany
