@@ -80,7 +80,8 @@ def bootstrap(settings: ArenaSettings | None = None, *, clock: Callable[[], date
     problems = ProblemStore(engine, settings.problems_dir, clock,
                             in_use_by=lambda slug: battles_using_problem(engine, slug))
     app = ArenaApplication(event_store_env(settings), problems=problems,
-                           languages=lambda: frozenset(cached_languages()), clock=clock)
+                           languages=lambda: frozenset(cached_languages()), clock=clock,
+                           group_commit=settings.group_commit)
     bus = LocalBus(app, engine, projections=live_projections())
     local_judge = None
     if judge if judge is not None else not settings.broker_url:

@@ -27,6 +27,7 @@ class ArenaSettings(BaseSettings):
     max_problem_bytes: int = 64 * 1024 * 1024  # problem uploads carry their tests
     max_source_bytes: int = 64 * 1024
 
+    group_commit: bool = Field(True, description="append concurrent saves in one transaction")
     leave_after: float = Field(300.0, description="seconds a DISCONNECTED player has to come back")
     judge_slots: int = Field(default_factory=lambda: os.cpu_count() or 1)
     sandbox: Literal["bwrap", "docker"] = "bwrap"

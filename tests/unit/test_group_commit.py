@@ -1,0 +1,93 @@
+"""Group commit: concurrent saves share transactions; a conflict fails only its own save."""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from arena.group_commit import GroupCommit
+
+
+class Conflict(Exception):
+    pass
+
+
+class FakeStore:
+    """Appends (name, version) events; a version already taken is a conflict for the whole call."""
+
+    def __init__(self, latency: float = 0.002) -> None:
+        self.latency = latency
+        self.rows: list[tuple[str, int]] = []
+        self.calls: list[int] = []
+        self.lock = threading.Lock()
+
+    def write(self, events):
+        time.sleep(self.latency)  # the commit's fsync: others pile up meanwhile
+        with self.lock:
+            self.calls.append(len(events))
+            if len(set(events)) < len(events) or any(event in self.rows for event in events):
+                raise Conflict(events)
+            self.rows.extend(events)
+            return [f"recording of {event}" for event in events]
+
+
+def test_one_save_alone_is_written_as_it_is() -> None:
+    store = FakeStore()
+    assert GroupCommit(store.write).record([("a", 1), ("a", 2)]) == [
+        "recording of ('a', 1)", "recording of ('a', 2)"]
+    assert store.calls == [2]
+
+
+def test_concurrent_saves_share_transactions_and_each_gets_its_own_recordings() -> None:
+    store = FakeStore()
+    group = GroupCommit(store.write)
+    with ThreadPoolExecutor(max_workers=32) as pool:
+        results = list(pool.map(lambda n: group.record([(f"agg-{n}", 1)]), range(200)))
+    assert results == [[f"recording of ('agg-{n}', 1)"] for n in range(200)]
+    assert sorted(store.rows) == sorted((f"agg-{n}", 1) for n in range(200))
+    assert len(store.calls) < 200  # batches formed
+    assert max(store.calls) > 1
+
+
+def test_a_conflict_in_a_batch_fails_only_the_save_that_caused_it() -> None:
+    store = FakeStore(latency=0.02)
+    group = GroupCommit(store.write)
+    store.rows.append(("taken", 1))
+    start = threading.Barrier(8)
+
+    def save(n: int):
+        start.wait()
+        try:
+            return group.record([("taken", 1)] if n == 3 else [(f"agg-{n}", 1)])
+        except Conflict:
+            return "conflict"
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(save, range(8)))
+    assert results[3] == "conflict"
+    assert all(result == [f"recording of ('agg-{n}', 1)"] for n, result in enumerate(results) if n != 3)
+    assert sorted(store.rows) == sorted([("taken", 1)] + [(f"agg-{n}", 1) for n in range(8) if n != 3])
+
+
+def test_an_empty_save_writes_nothing() -> None:
+    store = FakeStore()
+    assert GroupCommit(store.write).record([]) == []
+    assert store.calls == []
+
+
+def test_a_writer_that_dies_hands_over_and_nobody_hangs() -> None:
+    calls = []
+
+    def write(events):
+        calls.append(events)
+        if len(calls) == 1:
+            raise KeyboardInterrupt  # not an Exception: the leader's own thread stops
+        return list(events)
+
+    group = GroupCommit(write)
+    with pytest.raises(KeyboardInterrupt):
+        group.record(["first"])
+    assert group.record(["second"]) == ["second"]  # the pen was handed back
