@@ -6,7 +6,6 @@ import asyncio
 from types import SimpleNamespace
 
 import httpx
-import pytest
 from sqlalchemy import select
 
 from arena.api.idempotency import IdempotencyStore, idempotency_middleware_factory

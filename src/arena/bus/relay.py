@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Any
 import structlog
 from opentelemetry import context as otel_context
 from opentelemetry import propagate
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine
 
 from arena.bus.envelope import EventEnvelope, envelope_from_stored
 from arena.bus.publish import publish_confirmed
 from arena.bus.topology import EVENTS, Topology, declare
-from arena.db.tables import bus_positions
+from arena.db.positions import read_position, save_position
 
 if TYPE_CHECKING:
     from eventsourcing.application import Application
@@ -106,15 +106,10 @@ class Relay:
         return [envelope_from_notification(n, transcoder) for n in notifications]
 
     def position(self) -> int:
-        with self.engine.connect() as conn:
-            query = select(bus_positions.c.position).where(bus_positions.c.name == self.name)
-            return conn.execute(query).scalar() or 0
+        return read_position(self.engine, self.name)
 
     def _save_position(self, position: int) -> None:
-        with self.engine.begin() as conn:
-            row = bus_positions.c.name == self.name
-            if conn.execute(update(bus_positions).where(row).values(position=position)).rowcount == 0:
-                conn.execute(insert(bus_positions).values(name=self.name, position=position))
+        save_position(self.engine, self.name, position)
 
 
 async def run_relay(app: Application, engine: Engine, broker: RabbitBroker, *,

@@ -13,10 +13,10 @@ from uuid import UUID
 
 import structlog
 from eventsourcing.application import Application
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine
 
 from arena.bus.envelope import EventEnvelope, envelope_from_stored
-from arena.db.tables import bus_positions
+from arena.db.positions import read_position, save_position
 from arena.projections.base import Projection, deliver_page
 
 Handler = Callable[[EventEnvelope], None]
@@ -82,12 +82,7 @@ class LocalBus:
                           routing_key=event.routing_key)
 
     def _position(self) -> int:
-        with self.engine.connect() as conn:
-            query = select(bus_positions.c.position).where(bus_positions.c.name == self.name)
-            return conn.execute(query).scalar() or 0
+        return read_position(self.engine, self.name)
 
     def _save_position(self, position: int) -> None:
-        with self.engine.begin() as conn:
-            row = bus_positions.c.name == self.name
-            if conn.execute(update(bus_positions).where(row).values(position=position)).rowcount == 0:
-                conn.execute(insert(bus_positions).values(name=self.name, position=position))
+        save_position(self.engine, self.name, position)

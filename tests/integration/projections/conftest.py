@@ -109,8 +109,8 @@ def redeliver_shuffled(arena: Arena, name: str, seed: int) -> str:
     events = log_envelopes(arena)
     twice = events + events
     random.Random(seed).shuffle(twice)
-    for event in twice:
-        deliver(arena.engine, projection, event, arena.bus.fetch)
+    for each in twice:
+        deliver(arena.engine, projection, each, arena.bus.fetch)
     return suffix
 
 
