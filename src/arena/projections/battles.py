@@ -2,53 +2,55 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, Engine, delete, insert, select, update
+from eventsourcing.domain import Aggregate
+from eventsourcing.utils import get_topic
+from sqlalchemy import Engine, select
 
 from arena.bus.envelope import EventEnvelope
 from arena.db.tables import battle_problems, battles
+from arena.domain.battle import Battle
+from arena.projections.folding import FoldingProjection, suffixed
+from arena.projections.writer import TableWriter
 
 FINISHED = ("ended", "cancelled")
+STATUS_AFTER = {"LobbyOpened": "lobby", "Started": "running", "Ended": "ended", "Cancelled": "cancelled"}
+SHOWN_SETTINGS = ("title", "scoring", "max_players", "start_at")
 
 
-class BattleCatalog:
-    name = "battles"
+class BattleCatalog(FoldingProjection):
     version = 1
 
-    def apply(self, conn: Connection, event: EventEnvelope) -> None:
+    def __init__(self, name: str = "battles", suffix: str = "") -> None:
+        self.name, self.suffix = name, suffix
+        self.tables = suffixed((battles, battle_problems), suffix)
+        self.topics = tuple(get_topic(cls) for cls in vars(Battle).values()
+                            if isinstance(cls, type) and issubclass(cls, Aggregate.Event))
+
+    def fold(self, writers: dict[str, TableWriter], event: EventEnvelope) -> None:
         if not event.routing_key.startswith("battle."):
             return
-        battle_id, data = str(event.originator_id), event.data
-        row = battles.c.id == battle_id
-        match event.event_name:
+        rows, problems = writers["battles"], writers["battle_problems"]
+        battle_id, data, name = str(event.originator_id), event.data, event.event_name
+        key = (battle_id,)
+        match name:
             case "Created":
                 settings = data["settings"]
-                conn.execute(insert(battles).values(
-                    id=battle_id, title=settings["title"], status="draft", admin_id=data["admin_id"],
-                    scoring=settings["scoring"], players=0, max_players=settings["max_players"],
-                    start_at=settings.get("start_at"), created_at=data["at"], updated_at=event.timestamp))
+                rows.insert({"id": battle_id, "title": settings["title"], "status": "draft",
+                             "admin_id": data["admin_id"], "scoring": settings["scoring"], "players": 0,
+                             "max_players": settings["max_players"], "start_at": settings.get("start_at"),
+                             "created_at": data["at"], "updated_at": event.timestamp})
                 return
             case "Configured":
-                changes = {k: v for k, v in data["changes"].items()
-                           if k in ("title", "scoring", "max_players", "start_at")}
-                if changes:  # duration or languages alone: nothing this view shows
-                    conn.execute(update(battles).where(row).values(**changes))
+                rows.set(key, **{k: v for k, v in data["changes"].items() if k in SHOWN_SETTINGS})
             case "ProblemAttached":
-                conn.execute(insert(battle_problems).values(
-                    battle_id=battle_id, slug=data["slug"], sha256=data["sha256"]))
+                problems.insert({"battle_id": battle_id, "slug": data["slug"], "sha256": data["sha256"]})
             case "ProblemDetached":
-                conn.execute(delete(battle_problems).where(
-                    (battle_problems.c.battle_id == battle_id) & (battle_problems.c.slug == data["slug"])))
-            case "LobbyOpened":
-                conn.execute(update(battles).where(row).values(status="lobby"))
+                problems.delete((battle_id, data["slug"]))
             case "PlayerAdmitted":
-                conn.execute(update(battles).where(row).values(players=battles.c.players + 1))
-            case "Started":
-                conn.execute(update(battles).where(row).values(status="running"))
-            case "Ended":
-                conn.execute(update(battles).where(row).values(status="ended"))
-            case "Cancelled":
-                conn.execute(update(battles).where(row).values(status="cancelled"))
-        conn.execute(update(battles).where(row).values(updated_at=event.timestamp))
+                rows.add(key, players=1)
+            case _ if name in STATUS_AFTER:
+                rows.set(key, status=STATUS_AFTER[name])
+        rows.set(key, updated_at=event.timestamp)
 
 
 def list_battles(engine: Engine, status: str | None = None, limit: int = 100, offset: int = 0) -> list[dict]:

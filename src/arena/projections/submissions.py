@@ -2,30 +2,37 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from eventsourcing.utils import get_topic
+from sqlalchemy import Engine, select
 
 from arena.bus.envelope import EventEnvelope
 from arena.db.tables import submissions
+from arena.domain.room_player import RoomPlayer
+from arena.projections.folding import FoldingProjection, suffixed
+from arena.projections.writer import TableWriter
 
 
-class SubmissionHistory:
-    name = "submissions"
+class SubmissionHistory(FoldingProjection):
     version = 1
 
-    def apply(self, conn: Connection, event: EventEnvelope) -> None:
-        data = event.data
+    def __init__(self, name: str = "submissions", suffix: str = "") -> None:
+        self.name, self.suffix = name, suffix
+        self.tables = suffixed((submissions,), suffix)
+        self.topics = (get_topic(RoomPlayer.SubmissionReceived), get_topic(RoomPlayer.VerdictRecorded))
+
+    def fold(self, writers: dict[str, TableWriter], event: EventEnvelope) -> None:
+        rows, data = writers["submissions"], event.data
         match event.routing_key:
             case "room_player.submission_received":
-                conn.execute(insert(submissions).values(
-                    id=data["submission_id"], battle_id=str(data["battle_id"]),
-                    room_player_id=str(event.originator_id), user_id=data["user_id"],
-                    problem=data["problem"], language=data["language"],
-                    source_sha256=data["source_sha256"], status="queued",
-                    received_at=data["received_at"]))
+                rows.insert({"id": data["submission_id"], "battle_id": str(data["battle_id"]),
+                             "room_player_id": str(event.originator_id), "user_id": data["user_id"],
+                             "problem": data["problem"], "language": data["language"],
+                             "source_sha256": data["source_sha256"], "status": "queued",
+                             "verdict": None, "points": None, "received_at": data["received_at"],
+                             "judged_at": None})
             case "room_player.verdict_recorded":
-                conn.execute(update(submissions).where(submissions.c.id == data["submission_id"]).values(
-                    status="judged", verdict=data["verdict"], points=data["points"],
-                    judged_at=data["judged_at"]))
+                rows.set((data["submission_id"],), status="judged", verdict=data["verdict"],
+                         points=data["points"], judged_at=data["judged_at"])
 
 
 def get_submission(engine: Engine, submission_id: str) -> dict | None:

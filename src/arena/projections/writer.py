@@ -35,6 +35,8 @@ class TableWriter:
         self._inserts[tuple(row[name] for name in self.key_columns)] = row
 
     def set(self, key: Key, **values: Any) -> None:
+        if not values:  # nothing to change: an UPDATE with no columns is not SQL
+            return
         if key in self._inserts:
             self._inserts[key].update(values)
         else:
