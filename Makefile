@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv judge-deps demo test test-unit test-integration test-e2e bench serve migrate clean
+.PHONY: help venv judge-deps test-deps demo test test-unit test-integration test-e2e bench serve migrate clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-18s %s\n", $$1, $$2}'
@@ -21,10 +21,13 @@ venv: $(STAMP) ## create/update .venv with the project and its test extras
 judge-deps: ## install the sandbox (bubblewrap) when missing (as root), else print the command
 	@sh scripts/install-judge-deps.sh
 
+test-deps: ## judge-deps plus Debian's docker.io, so the docker backend is tested on a real engine
+	@sh scripts/install-judge-deps.sh --docker
+
 demo: venv judge-deps ## play a whole battle on the embedded default (no external services)
 	$(BIN)/arena demo
 
-test: venv judge-deps ## the whole suite: unit, integration (PostgreSQL, RabbitMQ) and e2e over HTTP
+test: venv test-deps ## the whole suite: unit, integration (PostgreSQL, RabbitMQ) and e2e over HTTP
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 test-unit: venv ## unit tests only (no I/O)
