@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import event
 from arena.bootstrap import Arena, bootstrap
-from arena.bus.envelope import EventEnvelope, envelope_from_stored
+from arena.bus.envelope import EventEnvelope
 from arena.projections import shadow
 from arena.projections.base import deliver
 from arena.projections.registry import registry
@@ -98,15 +98,16 @@ def start_battle(arena: Arena, clock: Clock, players: list[str], scoring: str = 
     return BattleScript(arena, clock, battle_id, slugs)
 
 
-def redeliver_shuffled(arena: Arena, name: str, seed: int) -> str:
-    """Delivers every event of the log twice, shuffled across aggregates, into a shadow copy of
-    projection `name` (own tables, own tracking name); returns the shadow's suffix."""
+def redeliver_shuffled(arena: Arena, name: str, seed: int, battle_id) -> str:
+    """Delivers every event of the battle (its own and its room players') twice, shuffled across
+    aggregates, into a shadow copy of projection `name` (own tables, own tracking name); returns
+    the shadow's suffix. Only this battle's events: the session's log holds other tests' too."""
     suffix = f"__redeliver{seed}"
     entry = registry()[name]
     projection = entry.build(suffix)
     with arena.engine.begin() as conn:
         shadow.create(conn, entry.tables, suffix)
-    events = log_envelopes(arena)
+    events = battle_envelopes(arena, battle_id)
     twice = events + events
     random.Random(seed).shuffle(twice)
     for each in twice:
@@ -114,9 +115,9 @@ def redeliver_shuffled(arena: Arena, name: str, seed: int) -> str:
     return suffix
 
 
-def log_envelopes(arena: Arena) -> list[EventEnvelope]:
-    notifications = arena.app.recorder.select_notifications(start=None, limit=10**7)
-    return [envelope_from_stored(n, arena.app.mapper.transcoder) for n in notifications]
+def battle_envelopes(arena: Arena, battle_id) -> list[EventEnvelope]:
+    aggregates = [battle_id, *(player.id for player in arena.app.room(battle_id))]
+    return [event for aggregate in aggregates for event in arena.bus.fetch(aggregate, 0, 2**31 - 1)]
 
 
 def drop_shadow(arena: Arena, name: str, suffix: str) -> None:

@@ -51,7 +51,7 @@ def test_every_event_delivered_twice_in_shuffled_order_gives_the_same_room(arena
     arena.app.disconnect(script.battle_id, "ada")
     live = read_room(arena.engine, str(script.battle_id))
 
-    suffix = redeliver_shuffled(arena, "room", seed=7)
+    suffix = redeliver_shuffled(arena, "room", seed=7, battle_id=script.battle_id)
     try:
         again = read_room(arena.engine, str(script.battle_id), suffix=suffix)
     finally:

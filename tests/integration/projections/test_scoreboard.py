@@ -80,7 +80,7 @@ def test_every_event_delivered_twice_in_shuffled_order_gives_the_same_scoreboard
     script = icpc_battle(arena, clock)
     live = read_scoreboard(arena.engine, str(script.battle_id))
 
-    suffix = redeliver_shuffled(arena, "scoreboard", seed)
+    suffix = redeliver_shuffled(arena, "scoreboard", seed, script.battle_id)
     try:
         again = read_scoreboard(arena.engine, str(script.battle_id), suffix=suffix)
     finally:
