@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from arena.bootstrap import Arena
 from arena.projections.room import read_room
 
@@ -27,7 +29,7 @@ def test_the_room_shows_presence_last_seen_score_and_submissions(arena: Arena, c
     players = {p["user_id"]: p for p in room["players"]}
     assert room["status"] == "running"
     assert (players["ada"]["score"], players["ada"]["submissions"]) == (100, 2)
-    assert players["ada"]["last_seen"] == joined.replace(minute=2)
+    assert players["ada"]["last_seen"] == joined + timedelta(minutes=2)
     assert (players["bob"]["state"], players["cy"]["state"]) == ("DISCONNECTED", "PRESENT")
     assert players["bob"]["joined_at"] == joined
 
