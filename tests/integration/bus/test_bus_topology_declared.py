@@ -5,11 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import shutil
 import subprocess
 import tempfile
 
-import pytest
 from faststream.rabbit import RabbitBroker
 
 from arena.bus.topology import Topology, declare, to_definitions
@@ -30,7 +28,6 @@ def canonical(items: list[dict]) -> list[str]:
     return sorted(json.dumps(item, sort_keys=True) for item in items)
 
 
-@pytest.mark.skipif(shutil.which("rabbitmqctl") is None, reason="needs rabbitmqctl on this host")
 async def test_the_declared_topology_exports_as_the_rendered_definitions(
         topology: Topology, brokers) -> None:
     broker: RabbitBroker = brokers()
@@ -43,7 +40,6 @@ async def test_the_declared_topology_exports_as_the_rendered_definitions(
         assert canonical(live[kind]) == canonical(rendered[kind]), kind
 
 
-@pytest.mark.skipif(shutil.which("rabbitmqctl") is None, reason="needs rabbitmqctl on this host")
 async def test_the_rendered_definitions_import_into_rabbitmq_as_they_read(topology: Topology) -> None:
     # Not pytest's tmp_path: the CLI must be able to read the file, and that directory is private.
     with tempfile.NamedTemporaryFile("w", suffix=".json") as file:
