@@ -241,9 +241,11 @@ class ArenaApplication(Application[UUID]):
                        details: dict[str, Any]) -> bool:
         """Idempotent: a second verdict for the same submission changes nothing (returns False)."""
         player = self._get(player_id, RoomPlayer, "room player")
-        problem = player.submissions.get(submission_id, {}).get("problem")
+        submission = player.submissions.get(submission_id, {})
         battle = self.get_battle(player.battle_id)
-        points = battle.problems.get(problem, {}).get("points", 0)
+        points = battle.problems.get(submission.get("problem"), {}).get("points", 0)
+        if battle.ended_at is not None and submission.get("received_at", battle.ended_at) > battle.ended_at:
+            points = 0  # raced the end of the battle (ADR 5): judged, but it scores nothing
         if not player.record_verdict(submission_id, verdict, self.clock(), details, points):
             return False
         self.save(player)

@@ -385,3 +385,21 @@ def test_a_battle_id_is_not_a_room_player_id(app: ArenaApplication) -> None:
 
     with pytest.raises(NotFound, match="no room player"):
         app.record_verdict(battle_id, str(uuid4()), "AC", {})
+
+
+def test_a_submission_that_raced_the_end_is_judged_but_scores_nothing(app: ArenaApplication) -> None:
+    # A PRESENT player cannot race the end: ending completes her in the same append, so a racing
+    # submit conflicts and is retried on the ended battle. A DISCONNECTED one is not completed.
+    battle_id = running(app, "ada", "bob")
+    in_time = app.submit(battle_id, "bob", "sum", "python", "print(3)")
+    app.disconnect(battle_id, "ada")
+    ada = app.get_room_player(battle_id, "ada")  # ada's submit loaded the battle while it ran...
+    app.end_battle(battle_id, reason="time is up")  # ...and the end was saved before hers
+    late_at = app.get_battle(battle_id).ended_at + timedelta(milliseconds=5)
+    ada.submit("late", "sum", "a" * 64, "python", "print(3)", "c" * 64, late_at)
+    app.save(ada)
+
+    assert app.record_verdict(ada.id, "late", "AC", {}) is True
+    assert app.record_verdict(room_player_id(battle_id, "bob"), in_time, "AC", {}) is True
+    assert app.get_room_player(battle_id, "ada").score == 0
+    assert app.get_room_player(battle_id, "bob").score == 100
