@@ -1,4 +1,5 @@
-"""Request bodies. Unknown fields are refused so that a typo is a 422, not a silent no-op."""
+"""Request bodies. Unknown fields are refused so that a typo is a 422, not a silent no-op.
+Creating a battle takes the domain's BattleSettings itself; this module holds the rest."""
 
 from __future__ import annotations
 
@@ -10,15 +11,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-class CreateBattle(Body):
-    title: str = Field(min_length=1, max_length=200)
-    duration_s: int = Field(3600, ge=60, le=7 * 24 * 3600)
-    languages: list[str] = Field(default_factory=lambda: ["python"], min_length=1)
-    scoring: Literal["icpc", "points"] = "icpc"
-    max_players: int = Field(50, ge=1, le=10_000)
-    start_at: datetime | None = None
 
 
 class ConfigureBattle(Body):

@@ -9,7 +9,7 @@ from litestar import Controller, Request, get, patch, post, delete
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED
 
 from arena.api.auth import admin_only
-from arena.api.schemas import AttachProblem, ConfigureBattle, CreateBattle, Reason, Submit
+from arena.api.schemas import AttachProblem, ConfigureBattle, Reason, Submit
 from arena.api.views import battle_view, room_player_view
 from arena.bootstrap import Arena
 from arena.domain.errors import InvalidInput
@@ -24,13 +24,9 @@ class BattleController(Controller):
     tags = ["battles"]
 
     @post("/", guards=ADMIN, status_code=HTTP_201_CREATED, sync_to_thread=True)
-    def create(self, data: CreateBattle, request: Request, arena: Arena) -> dict[str, Any]:
+    def create(self, data: BattleSettings, request: Request, arena: Arena) -> dict[str, Any]:
         """Creates a battle in draft; the caller becomes its admin."""
-        try:
-            settings = BattleSettings(**data.model_dump())
-        except ValueError as exc:
-            raise InvalidInput("settings", str(exc)) from None
-        battle_id = arena.app.create_battle(request.user.id, settings)
+        battle_id = arena.app.create_battle(request.user.id, data)
         return battle_view(arena.app.get_battle(battle_id))
 
     @get("/", sync_to_thread=True)
