@@ -6,7 +6,11 @@ Every method returns plain ids or values; reading of lists goes through projecti
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Callable
+from contextvars import ContextVar
+from copy import deepcopy
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import wraps
 from typing import Any, ClassVar, Protocol, TypeVar
@@ -40,17 +44,54 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+@dataclass
+class Attempt:
+    """One run of a command: the aggregates it read (id -> version), and whether it saved."""
+
+    cached: bool  # may take aggregates from this process's cache without asking the store
+    reads: dict[UUID, int] = field(default_factory=dict)
+    saved: bool = False
+
+
+_attempt: ContextVar[Attempt | None] = ContextVar("arena_command_attempt", default=None)
+
+
 def retry_on_conflict(method: Callable[..., T]) -> Callable[..., T]:
-    """Optimistic concurrency: a command that lost a race is re-run on fresh state."""
+    """Optimistic concurrency: a command that lost a race is re-run on fresh state.
+
+    Where the store checks reads at append time (PostgreSQL, ADR 9), the first run takes its
+    aggregates from the cache without a round trip: if any of them changed meanwhile, the append
+    fails as a conflict. A first run that refused (DomainError) or saved nothing may have decided
+    on stale state, so it is run once more on fresh state, whose answer stands.
+    """
 
     @wraps(method)
-    def wrapper(*args: Any, **kwargs: Any) -> T:
-        for _ in range(9):
+    def wrapper(self: ArenaApplication, *args: Any, **kwargs: Any) -> T:
+        if _attempt.get() is not None:  # called by another command: part of its attempt
+            return method(self, *args, **kwargs)
+        cached = self.decides_on_cache
+        for tries_left in reversed(range(10)):
+            attempt = Attempt(cached=cached)
+            token = _attempt.set(attempt)
             try:
-                return method(*args, **kwargs)
+                result = method(self, *args, **kwargs)
             except IntegrityError:
+                if not tries_left:
+                    raise
+                cached = False
                 continue
-        return method(*args, **kwargs)
+            except DomainError:
+                if not (attempt.cached and attempt.reads):
+                    raise
+                cached = False
+                continue
+            finally:
+                _attempt.reset(token)
+            if attempt.cached and attempt.reads and not attempt.saved:
+                cached = False  # a no-op decided on cached state: confirm it on fresh state
+                continue
+            return result
+        raise AssertionError("unreachable")
 
     return wrapper
 
@@ -73,7 +114,11 @@ class ArenaApplication(Application[UUID]):
         group_commit: bool = True,
     ) -> None:
         super().__init__(env)
-        self._group_commit = GroupCommit(self.events.put, max_batch=256 if group_commit else 1)
+        # PostgreSQL's EventRecorder checks a command's reads inside its append (ADR 9), which
+        # makes deciding on cached aggregates safe; elsewhere every read is fast-forwarded.
+        self.decides_on_cache = getattr(self.recorder, "checks_reads", False)
+        self._group_commit = GroupCommit(self._write, max_batch=256 if group_commit else 1)
+        self._cache_lock = threading.Lock()
         self.problems = problems
         self.languages = languages
         self.clock = clock
@@ -88,7 +133,34 @@ class ArenaApplication(Application[UUID]):
                 object.__setattr__(event, "meta", meta)
         if processing_event.tracking is not None or processing_event.saved_kwargs:
             return super()._record(processing_event)
-        return self._group_commit.record(processing_event.events)
+        attempt = _attempt.get()
+        reads = list(attempt.reads.items()) if attempt is not None else []
+        recordings = self._group_commit.record(processing_event.events, reads)
+        if attempt is not None and processing_event.events:
+            attempt.saved = True  # the append checked every read: the decision stands
+        self._remember(processing_event.aggregates.values())
+        return recordings
+
+    def _write(self, events: list[Any], reads: list[tuple[UUID, int]]) -> list[Any]:
+        if self.decides_on_cache:
+            return self.events.put(events, reads=reads)
+        return self.events.put(events)
+
+    def _remember(self, aggregates: Any) -> None:
+        """Keeps what was just saved as the cached state (never replacing a newer one).
+
+        The saved objects themselves are kept: commands get deep copies and drop theirs."""
+        cache = self.repository.cache
+        if cache is None:
+            return
+        with self._cache_lock:
+            for aggregate in aggregates:
+                try:
+                    cached = cache.get(aggregate.id)
+                except KeyError:
+                    cached = None
+                if cached is None or cached.version < aggregate.version:
+                    cache.put(aggregate.id, aggregate)
 
     def _notify(self, recordings: list[Any]) -> None:
         if self.on_saved is not None:
@@ -254,13 +326,27 @@ class ArenaApplication(Application[UUID]):
     # --- helpers ---------------------------------------------------------------------------
 
     def _get(self, aggregate_id: UUID, cls: type[T], what: str) -> T:
-        try:
-            aggregate = self.repository.get(aggregate_id)
-        except AggregateNotFoundError:
-            raise NotFound(f"no {what} with id {aggregate_id}") from None
+        attempt = _attempt.get()
+        aggregate = self._cached_copy(aggregate_id) if attempt is not None and attempt.cached else None
+        if aggregate is None:
+            try:
+                aggregate = self.repository.get(aggregate_id)
+            except AggregateNotFoundError:
+                raise NotFound(f"no {what} with id {aggregate_id}") from None
         if not isinstance(aggregate, cls):
             raise NotFound(f"no {what} with id {aggregate_id}")
+        if attempt is not None:
+            attempt.reads.setdefault(aggregate_id, aggregate.version)
         return aggregate
+
+    def _cached_copy(self, aggregate_id: UUID) -> Any:
+        """The cached state as it is, without the store round trip that fast-forwards it."""
+        cache = self.repository.cache
+        try:
+            cached = cache.get(aggregate_id) if cache is not None else None
+        except KeyError:
+            return None
+        return deepcopy(cached) if cached is not None else None
 
     def _check_languages(self, languages: tuple[str, ...] | list[str]) -> None:
         known = self.languages()

@@ -11,6 +11,7 @@ from urllib.parse import unquote, urlsplit
 from sqlalchemy import Engine
 
 from arena.application import ArenaApplication, utc_now
+from arena.db import event_recorder
 from arena.db.engine import make_engine
 from arena.db.migrations import upgrade
 from arena.handlers.local_bus import LocalBus
@@ -52,6 +53,7 @@ def event_store_env(settings: ArenaSettings) -> dict[str, str]:
         url = urlsplit(settings.database_url)
         return {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "APPLICATION_RECORDER_TOPIC": event_recorder.TOPIC,  # one round trip per append
             "POSTGRES_DBNAME": url.path.lstrip("/") or "postgres",
             "POSTGRES_HOST": url.hostname or "127.0.0.1",
             "POSTGRES_PORT": str(url.port or 5432),

@@ -7,6 +7,9 @@ append is being written wait, and the next writer appends all of them in ONE tra
 lock, one fsync, many commands. If that combined append fails (typically one command lost an
 optimistic-concurrency race), each waiting save is written alone, so only the loser sees its
 error and the others succeed.
+
+Each save may carry its read set: (aggregate id, version) pairs the writer must check, inside
+the append, are still the latest (see ArenaApplication). A batch checks the union of them.
 """
 
 from __future__ import annotations
@@ -15,14 +18,16 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
-Write = Callable[[Sequence[Any]], list[Any]]  # events -> recordings, in order
+Read = tuple[Any, int]  # (aggregate id, version the command read it at)
+Write = Callable[[Sequence[Any], Sequence[Read]], list[Any]]  # events, reads -> recordings, in order
 
 
 class _Save:
-    __slots__ = ("events", "recordings", "error", "lead", "settled", "wake")
+    __slots__ = ("events", "reads", "recordings", "error", "lead", "settled", "wake")
 
-    def __init__(self, events: Sequence[Any]) -> None:
+    def __init__(self, events: Sequence[Any], reads: Sequence[Read]) -> None:
         self.events = events
+        self.reads = reads
         self.recordings: list[Any] = []
         self.error: BaseException | None = None
         self.lead = False  # this save's thread writes the next batch
@@ -38,11 +43,11 @@ class GroupCommit:
         self._waiting: list[_Save] = []
         self._writing = False
 
-    def record(self, events: Sequence[Any]) -> list[Any]:
+    def record(self, events: Sequence[Any], reads: Sequence[Read] = ()) -> list[Any]:
         """Appends the events (atomically, as one save) and returns their recordings."""
         if not events:
             return []
-        save = _Save(events)
+        save = _Save(events, reads)
         with self._lock:
             self._waiting.append(save)
             if not self._writing:
@@ -81,7 +86,8 @@ class GroupCommit:
                 self._write_one(batch[0])
                 return
             try:
-                recordings = self._write([event for save in batch for event in save.events])
+                recordings = self._write([event for save in batch for event in save.events],
+                                         [read for save in batch for read in save.reads])
             except Exception:  # someone's conflict (or a failure): each save on its own
                 for save in batch:
                     self._write_one(save)
@@ -98,7 +104,7 @@ class GroupCommit:
 
     def _write_one(self, save: _Save) -> None:
         try:
-            save.recordings = self._write(save.events)
+            save.recordings = self._write(save.events, save.reads)
         except Exception as exc:
             save.error = exc
 

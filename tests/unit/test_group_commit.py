@@ -16,7 +16,8 @@ class Conflict(Exception):
 
 
 class FakeStore:
-    """Appends (name, version) events; a version already taken is a conflict for the whole call."""
+    """Appends (name, version) events; a version already taken, or a read that is no longer the
+    latest version, is a conflict for the whole call."""
 
     def __init__(self, latency: float = 0.002) -> None:
         self.latency = latency
@@ -24,12 +25,14 @@ class FakeStore:
         self.calls: list[int] = []
         self.lock = threading.Lock()
 
-    def write(self, events):
+    def write(self, events, reads=()):
         time.sleep(self.latency)  # the commit's fsync: others pile up meanwhile
         with self.lock:
             self.calls.append(len(events))
             if len(set(events)) < len(events) or any(event in self.rows for event in events):
                 raise Conflict(events)
+            if any(name == read and version > seen for name, version in self.rows for read, seen in reads):
+                raise Conflict(reads)
             self.rows.extend(events)
             return [f"recording of {event}" for event in events]
 
@@ -72,6 +75,27 @@ def test_a_conflict_in_a_batch_fails_only_the_save_that_caused_it() -> None:
     assert sorted(store.rows) == sorted([("taken", 1)] + [(f"agg-{n}", 1) for n in range(8) if n != 3])
 
 
+def test_a_stale_read_in_a_batch_fails_only_the_save_that_made_it() -> None:
+    store = FakeStore(latency=0.02)
+    group = GroupCommit(store.write)
+    store.rows += [("battle", 1), ("battle", 2)]
+    start = threading.Barrier(6)
+
+    def save(n: int):
+        start.wait()
+        reads = [("battle", 1)] if n == 2 else [("battle", 2)]  # save 2 decided on an old battle
+        try:
+            return group.record([(f"player-{n}", 1)], reads)
+        except Conflict:
+            return "conflict"
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        results = list(pool.map(save, range(6)))
+    assert results[2] == "conflict"
+    assert all(result == [f"recording of ('player-{n}', 1)"] for n, result in enumerate(results) if n != 2)
+    assert ("player-2", 1) not in store.rows
+
+
 def test_an_empty_save_writes_nothing() -> None:
     store = FakeStore()
     assert GroupCommit(store.write).record([]) == []
@@ -81,7 +105,7 @@ def test_an_empty_save_writes_nothing() -> None:
 def test_a_writer_that_dies_hands_over_and_nobody_hangs() -> None:
     calls = []
 
-    def write(events):
+    def write(events, reads):
         calls.append(events)
         if len(calls) == 1:
             raise KeyboardInterrupt  # not an Exception: the leader's own thread stops

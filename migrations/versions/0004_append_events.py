@@ -1,0 +1,55 @@
+"""arena_append_events(): check a command's reads, lock and insert its events in one round trip.
+
+eventsourcing's recorder takes the same EXCLUSIVE lock (so notification ids commit in the order
+they were issued, which every log reader relies on) but spends about eight client round trips per
+append on it. Called in autocommit, this function is one statement: its implicit transaction
+holds the lock from LOCK TABLE to the commit right after the INSERT.
+
+The reads are the (aggregate, version) pairs the command decided on. Under the lock nobody else
+can append, so "no newer event of any of them" holds until commit: a command that read an
+aggregate it does not write (a submission reads its battle) is as safe as one that writes it. A
+stale read raises unique_violation, the same error as a version taken by someone else, and the
+application re-runs the command on fresh state.
+
+The event table itself belongs to eventsourcing (it creates `arena_events`); plpgsql resolves the
+name when the function runs, so the order in which the two are created does not matter.
+
+Revision ID: 0004
+Revises: 0003
+"""
+
+from alembic import op
+
+revision = "0004"
+down_revision = "0003"
+
+CREATE = """
+CREATE OR REPLACE FUNCTION arena_append_events(
+    ids uuid[], versions bigint[], topics text[], states bytea[],
+    read_ids uuid[], read_versions bigint[])
+RETURNS SETOF bigint LANGUAGE plpgsql AS $$
+BEGIN
+    LOCK TABLE arena_events IN EXCLUSIVE MODE;
+    IF EXISTS (SELECT FROM unnest(read_ids, read_versions) AS r(id, version)
+               JOIN arena_events e ON e.originator_id = r.id AND e.originator_version > r.version)
+    THEN
+        RAISE EXCEPTION 'stale read: an aggregate changed after the command read it'
+            USING ERRCODE = 'unique_violation';
+    END IF;
+    RETURN QUERY
+        INSERT INTO arena_events (originator_id, originator_version, topic, state)
+        SELECT * FROM unnest(ids, versions, topics, states)
+        RETURNING notification_id;
+END
+$$
+"""
+
+
+def upgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":  # the embedded SQLite store has no such lock
+        op.execute(CREATE)
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP FUNCTION IF EXISTS arena_append_events(uuid[], bigint[], text[], bytea[], uuid[], bigint[])")
