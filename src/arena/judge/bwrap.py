@@ -5,7 +5,7 @@ uids are real host uids); the supervisor keeps uid 0 with only SETUID/SETGID/KIL
 the player's code as a per-session unprivileged uid, so RLIMIT_NPROC is enforced and counts this
 session only. A pids + memory cgroup per session bounds processes and memory and lets us prove
 that nothing survives the verdict. `warm` sessions are started ahead of need, so a submission
-does not wait for namespace set-up and interpreter start-up.
+does not wait for namespace set-up.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from pathlib import Path
 from arena.judge.bwrap_session import BwrapSession, SessionConfig
 from arena.judge.cgroups import SessionCgroup
 from arena.judge.sandbox import Job, Report, SandboxError
+from arena.judge.supervisor_binary import supervisor_binary
 from arena.judge.uids import UidReservation
 
 MB = 1024 * 1024
@@ -39,7 +40,6 @@ class BwrapSandbox:
         cgroup_root: Path = Path("/sys/fs/cgroup"),
         cgroup_parent: str = "arena-judge",
         bwrap: str | None = None,
-        supervisor_python: str = "/usr/bin/python3",
     ) -> None:
         """`uid_base`..`uid_base + max_sessions` must be unused uids, distinct per judge process
         on one host; `max_sessions` must cover the judge's slots plus `warm`."""
@@ -50,7 +50,7 @@ class BwrapSandbox:
             raise SandboxError("the bwrap backend runs as root (it drops to per-session uids)")
         if not SessionCgroup.available(cgroup_root, cgroup_parent):
             raise SandboxError(f"cannot create cgroups under {cgroup_root}/{{pids,memory}}")
-        self._config = SessionConfig(bwrap=bwrap, python=supervisor_python,
+        self._config = SessionConfig(bwrap=bwrap, supervisor=supervisor_binary(),
                                      tmp_bytes=tmp_size_mb * MB)
         self._warm = warm
         self._session_memory = session_memory_mb * MB

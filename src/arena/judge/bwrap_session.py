@@ -26,7 +26,7 @@ JOIN_CGROUPS = 'for f in "$1" "$2"; do echo $$ > "$f"; done; shift 2; exec "$@"'
 @dataclass(frozen=True)
 class SessionConfig:
     bwrap: str
-    python: str
+    supervisor: Path  # the built supervisor.c (supervisor_binary.py)
     tmp_bytes: int
 
 
@@ -60,8 +60,8 @@ def bwrap_argv(config: SessionConfig, binds: frozenset[tuple[str, str]]) -> list
     argv += ["--proc", "/proc", "--dev", "/dev",
              "--perms", "1777", "--size", str(config.tmp_bytes), "--tmpfs", "/tmp",
              "--size", str(config.tmp_bytes), "--tmpfs", "/box",
-             "--ro-bind", str(protocol.SUPERVISOR), "/judge/supervisor.py",
-             "--chdir", "/box", config.python, "-I", "-S", "/judge/supervisor.py"]
+             "--ro-bind", str(config.supervisor), "/judge/supervisor",
+             "--chdir", "/box", "/judge/supervisor"]
     return argv
 
 

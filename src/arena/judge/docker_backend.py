@@ -20,6 +20,7 @@ from typing import Any
 from arena.judge import protocol
 from arena.judge.docker_pool import ContainerPool
 from arena.judge.sandbox import Job, Report, SandboxError
+from arena.judge.supervisor_binary import supervisor_binary
 
 IMAGE = "arena-judge-base:1"
 HOST_BINDS = ("/usr", "/etc/alternatives", "/etc/ld.so.cache", "/etc/java-17-openjdk")
@@ -88,8 +89,7 @@ class DockerEngine:
         from docker.utils.socket import STDOUT, frames_iter
 
         api = self.client.api
-        exec_id = api.exec_create(container.id, ["/usr/bin/python3", "-I", "-S",
-                                                 "/judge/supervisor.py"], stdin=True, workdir="/box")
+        exec_id = api.exec_create(container.id, ["/judge/supervisor"], stdin=True, workdir="/box")
         sock = api.exec_start(exec_id, socket=True)
         raw = getattr(sock, "_sock", sock)
         def send() -> None:  # in its own thread: the supervisor reports while it still reads
@@ -120,7 +120,7 @@ class DockerSandbox:
 
             client = docker.from_env()
         host_binds = {path: path for path in HOST_BINDS if _exists(path)}
-        host_binds[str(protocol.SUPERVISOR)] = "/judge/supervisor.py"
+        host_binds[str(supervisor_binary())] = "/judge/supervisor"
         host_binds.update(binds or {})
         self.engine = DockerEngine(client, host_binds, memory_mb, nano_cpus, pids_limit, tmp_size_mb)
         self.pool = ContainerPool(self.engine, max_workers)

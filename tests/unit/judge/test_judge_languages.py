@@ -45,7 +45,7 @@ def test_a_job_carries_every_test_input_in_order_and_never_the_answers():
 def test_run_limits_follow_the_problem():
     lang = next(lang for lang in LANGUAGES if lang.id == "python")
     limits = rlimits(build_job(lang, "", PROBLEM).run)
-    assert limits["CPU"] == 3 and limits["AS"] >= 128 * 1024 * 1024
+    assert limits["CPU"] == (3, 4) and limits["AS"][0] >= 128 * 1024 * 1024
 
 
 def _step(stdout: bytes, **changes) -> StepReport:
