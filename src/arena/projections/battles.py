@@ -2,55 +2,78 @@
 
 from __future__ import annotations
 
-from eventsourcing.domain import Aggregate
-from eventsourcing.utils import get_topic
 from sqlalchemy import Engine, select
 
-from arena.bus.envelope import EventEnvelope
 from arena.db.tables import battle_problems, battles
 from arena.domain.battle import Battle
-from arena.projections.folding import FoldingProjection, suffixed
-from arena.projections.writer import TableWriter
+from arena.projections.folding import Folded, FoldingProjection, Writers, folds, suffixed
 
 FINISHED = ("ended", "cancelled")
-STATUS_AFTER = {"LobbyOpened": "lobby", "Started": "running", "Ended": "ended", "Cancelled": "cancelled"}
 SHOWN_SETTINGS = ("title", "scoring", "max_players", "start_at")
 
 
 class BattleCatalog(FoldingProjection):
+    """Every event of a battle but its creation moves `updated_at` to the event's time."""
+
     version = 1
 
     def __init__(self, name: str = "battles", suffix: str = "") -> None:
         self.name, self.suffix = name, suffix
         self.tables = suffixed((battles, battle_problems), suffix)
-        self.topics = tuple(get_topic(cls) for cls in vars(Battle).values()
-                            if isinstance(cls, type) and issubclass(cls, Aggregate.Event))
 
-    def fold(self, writers: dict[str, TableWriter], event: EventEnvelope) -> None:
-        if not event.routing_key.startswith("battle."):
-            return
-        rows, problems = writers["battles"], writers["battle_problems"]
-        battle_id, data, name = str(event.originator_id), event.data, event.event_name
-        key = (battle_id,)
-        match name:
-            case "Created":
-                settings = data["settings"]
-                rows.insert({"id": battle_id, "title": settings["title"], "status": "draft",
-                             "admin_id": data["admin_id"], "scoring": settings["scoring"], "players": 0,
-                             "max_players": settings["max_players"], "start_at": settings.get("start_at"),
-                             "created_at": data["at"], "updated_at": event.timestamp})
-                return
-            case "Configured":
-                rows.set(key, **{k: v for k, v in data["changes"].items() if k in SHOWN_SETTINGS})
-            case "ProblemAttached":
-                problems.insert({"battle_id": battle_id, "slug": data["slug"], "sha256": data["sha256"]})
-            case "ProblemDetached":
-                problems.delete((battle_id, data["slug"]))
-            case "PlayerAdmitted":
-                rows.add(key, players=1)
-            case _ if name in STATUS_AFTER:
-                rows.set(key, status=STATUS_AFTER[name])
-        rows.set(key, updated_at=event.timestamp)
+    @folds(Battle.Created, "admin_id", "settings", "at")
+    def created(self, writers: Writers, event: Folded) -> None:
+        data, settings = event.data, event.data["settings"]
+        writers["battles"].insert({
+            "id": str(event.originator_id), "title": settings["title"], "status": "draft",
+            "admin_id": data["admin_id"], "scoring": settings["scoring"], "players": 0,
+            "max_players": settings["max_players"], "start_at": settings.get("start_at"),
+            "created_at": data["at"], "updated_at": event.timestamp})
+
+    @folds(Battle.Configured, "changes")
+    def configured(self, writers: Writers, event: Folded) -> None:
+        shown = {k: v for k, v in event.data["changes"].items() if k in SHOWN_SETTINGS}
+        writers["battles"].set((str(event.originator_id),), **shown, updated_at=event.timestamp)
+
+    @folds(Battle.ProblemAttached, "slug", "sha256")
+    def problem_attached(self, writers: Writers, event: Folded) -> None:
+        writers["battle_problems"].insert(
+            {"battle_id": str(event.originator_id), "slug": event.data["slug"], "sha256": event.data["sha256"]})
+        self._touch(writers, event)
+
+    @folds(Battle.ProblemDetached, "slug")
+    def problem_detached(self, writers: Writers, event: Folded) -> None:
+        writers["battle_problems"].delete((str(event.originator_id), event.data["slug"]))
+        self._touch(writers, event)
+
+    @folds(Battle.PlayerAdmitted)
+    def player_admitted(self, writers: Writers, event: Folded) -> None:
+        writers["battles"].add((str(event.originator_id),), players=1)
+        self._touch(writers, event)
+
+    @folds(Battle.LobbyOpened)
+    def lobby_opened(self, writers: Writers, event: Folded) -> None:
+        writers["battles"].set((str(event.originator_id),), status="lobby", updated_at=event.timestamp)
+
+    @folds(Battle.Started)
+    def started(self, writers: Writers, event: Folded) -> None:
+        writers["battles"].set((str(event.originator_id),), status="running", updated_at=event.timestamp)
+
+    @folds(Battle.Ended)
+    def ended(self, writers: Writers, event: Folded) -> None:
+        writers["battles"].set((str(event.originator_id),), status="ended", updated_at=event.timestamp)
+
+    @folds(Battle.Cancelled)
+    def cancelled(self, writers: Writers, event: Folded) -> None:
+        writers["battles"].set((str(event.originator_id),), status="cancelled", updated_at=event.timestamp)
+
+    @folds(Battle.Scheduled)
+    def scheduled(self, writers: Writers, event: Folded) -> None:
+        self._touch(writers, event)
+
+    @staticmethod
+    def _touch(writers: Writers, event: Folded) -> None:
+        writers["battles"].set((str(event.originator_id),), updated_at=event.timestamp)
 
 
 def list_battles(engine: Engine, status: str | None = None, limit: int = 100, offset: int = 0) -> list[dict]:

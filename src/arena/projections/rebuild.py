@@ -1,8 +1,9 @@
 """`arena projections rebuild NAME`: replay the notification log into shadow tables, then swap.
 
 1. Empty shadow tables (shadow.py) and tracking rows under `<name>__shadow`.
-2. Stream the log from the start in large pages, only the topics the projection reads, decode
-   straight to envelopes, and apply each page in one transaction (apply_batch + tracking).
+2. Stream the log from the start in large pages, only the topics the projection reads, and
+   apply each page of raw rows in one transaction (apply_rows decodes only what the handlers
+   read); the tracking rows are written once at the end.
 3. In ONE transaction: lock the tracking table and the live tables, apply what arrived during
    step 2, swap tables and tracking rows, drop the old. A delivery blocked by the locks resumes
    on the swapped tracking rows, so nothing is lost and nothing applied twice.
@@ -21,11 +22,10 @@ from sqlalchemy import Connection, Engine, delete, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from arena.bus.envelope import EventEnvelope
 from arena.db.tables import projection_tracking
 from arena.projections import shadow
 from arena.projections.checksum import checksum
-from arena.projections.log_reader import prefetched, read_pages
+from arena.projections.log_reader import Row, prefetched, read_pages
 from arena.projections.progress import ProgressBar
 from arena.projections.registry import SHADOW, registry
 from arena.projections.writer import TableWriter
@@ -53,44 +53,44 @@ def rebuild(engine: Engine, app: Any, name: str, progress: TextIO | None = None,
     bar = ProgressBar(end, progress, label=f"{name} events")
     position, applied, versions = 0, 0, {}
     with _gc_paused():
-        for events, last in prefetched(read_pages(app, engine, position, page, topics, stop=end)):
+        for rows, last in prefetched(read_pages(app, engine, position, page, topics, stop=end)):
             with engine.begin() as conn:
-                target.apply_batch(conn, events)
-            versions.update(_last_versions(events))
+                target.apply_rows(conn, rows)
+            versions.update(_last_versions(rows))
             bar.advance(last - position)
-            position, applied = last, applied + len(events)
+            position, applied = last, applied + len(rows)
         with engine.begin() as conn:  # the shadow's tracking, once: a failed rebuild starts over
             _write_tracking(conn, target.name, versions)
     bar.advance(end - position)  # the tail of the log held no event of ours
     bar.finish()
     with _exclusive(engine) as conn:
         shadow.lock(conn, entry.tables)
-        for events, last in read_pages(app, engine, position, page, topics):  # what arrived meanwhile
-            _apply(conn, target, events)
-            position, applied = last, applied + len(events)
+        for rows, last in read_pages(app, engine, position, page, topics):  # what arrived meanwhile
+            _apply(conn, target, rows)
+            position, applied = last, applied + len(rows)
         shadow.swap(conn, entry.tables, SHADOW)
         _swap_tracking(conn, live=name, rebuilt=target.name)
     seconds = time.monotonic() - started
     return RebuildResult(name, position, applied, seconds, checksum(engine, name))
 
 
-def _apply(conn: Connection, target: Any, events: list[EventEnvelope]) -> None:
+def _apply(conn: Connection, target: Any, rows: list[Row]) -> None:
     """The catch-up under the swap's locks: apply, then upsert the tracking rows."""
-    if not events:
+    if not rows:
         return
-    target.apply_batch(conn, events)
+    target.apply_rows(conn, rows)
     insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     statement = insert(projection_tracking)
     conn.execute(statement.on_conflict_do_update(
         index_elements=[projection_tracking.c.projection, projection_tracking.c.originator_id],
         set_={"version": statement.excluded.version}),
         [{"projection": target.name, "originator_id": k, "version": v}
-         for k, v in _last_versions(events).items()])
+         for k, v in _last_versions(rows).items()])
 
 
-def _last_versions(events: list[EventEnvelope]) -> dict[str, int]:
+def _last_versions(rows: list[Row]) -> dict[str, int]:
     # the log is in version order per aggregate: the last one wins
-    return {str(event.originator_id): event.originator_version for event in events}
+    return {originator_id: version for _, originator_id, version, _, _ in rows}
 
 
 def _write_tracking(conn: Connection, projection: str, versions: dict[str, int]) -> None:

@@ -8,17 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from eventsourcing.utils import get_topic
 from sqlalchemy import Engine, select
 
-from arena.bus.envelope import EventEnvelope
 from arena.db.tables import battles, room_players
 from arena.domain.room_player import RoomPlayer
-from arena.projections.folding import FoldingProjection, suffixed
-from arena.projections.writer import TableWriter
-
-EVENTS = (RoomPlayer.Joined, RoomPlayer.Disconnected, RoomPlayer.Reconnected, RoomPlayer.Left,
-          RoomPlayer.Completed, RoomPlayer.SubmissionReceived, RoomPlayer.VerdictRecorded)
+from arena.projections.folding import Folded, FoldingProjection, Writers, folds, suffixed
 
 
 class RoomState(FoldingProjection):
@@ -27,28 +21,41 @@ class RoomState(FoldingProjection):
     def __init__(self, name: str = "room", suffix: str = "") -> None:
         self.name, self.suffix = name, suffix
         self.tables = suffixed((room_players,), suffix)
-        self.topics = tuple(get_topic(cls) for cls in EVENTS)
 
-    def fold(self, writers: dict[str, TableWriter], event: EventEnvelope) -> None:
-        players, data, key = writers["room_players"], event.data, (str(event.originator_id),)
-        match event.topic.partition(":")[2]:
-            case "RoomPlayer.Joined":
-                players.insert({"room_player_id": key[0], "battle_id": str(data["battle_id"]),
-                                "user_id": data["user_id"], "state": "PRESENT", "joined_at": data["at"],
-                                "last_seen": data["at"], "score": 0, "submissions": 0})
-            case "RoomPlayer.Disconnected":
-                players.set(key, state="DISCONNECTED", last_seen=data["at"])
-            case "RoomPlayer.Reconnected":
-                players.set(key, state="PRESENT", last_seen=data["at"])
-            case "RoomPlayer.Left":
-                players.set(key, state="LEFT")
-            case "RoomPlayer.Completed":
-                players.set(key, state="COMPLETED")
-            case "RoomPlayer.SubmissionReceived":
-                players.set(key, last_seen=data["received_at"])
-                players.add(key, submissions=1)
-            case "RoomPlayer.VerdictRecorded" if data["points"]:
-                players.add(key, score=data["points"])
+    @folds(RoomPlayer.Joined, "battle_id", "user_id", "at")
+    def joined(self, writers: Writers, event: Folded) -> None:
+        data = event.data
+        writers["room_players"].insert({
+            "room_player_id": str(event.originator_id), "battle_id": str(data["battle_id"]),
+            "user_id": data["user_id"], "state": "PRESENT", "joined_at": data["at"],
+            "last_seen": data["at"], "score": 0, "submissions": 0})
+
+    @folds(RoomPlayer.Disconnected, "at")
+    def disconnected(self, writers: Writers, event: Folded) -> None:
+        writers["room_players"].set((str(event.originator_id),), state="DISCONNECTED", last_seen=event.data["at"])
+
+    @folds(RoomPlayer.Reconnected, "at")
+    def reconnected(self, writers: Writers, event: Folded) -> None:
+        writers["room_players"].set((str(event.originator_id),), state="PRESENT", last_seen=event.data["at"])
+
+    @folds(RoomPlayer.Left)
+    def left(self, writers: Writers, event: Folded) -> None:
+        writers["room_players"].set((str(event.originator_id),), state="LEFT")
+
+    @folds(RoomPlayer.Completed)
+    def completed(self, writers: Writers, event: Folded) -> None:
+        writers["room_players"].set((str(event.originator_id),), state="COMPLETED")
+
+    @folds(RoomPlayer.SubmissionReceived, "received_at")
+    def submission_received(self, writers: Writers, event: Folded) -> None:
+        players, key = writers["room_players"], (str(event.originator_id),)
+        players.set(key, last_seen=event.data["received_at"])
+        players.add(key, submissions=1)
+
+    @folds(RoomPlayer.VerdictRecorded, "points")
+    def verdict_recorded(self, writers: Writers, event: Folded) -> None:
+        if event.data["points"]:
+            writers["room_players"].add((str(event.originator_id),), score=event.data["points"])
 
 
 def read_room(engine: Engine, battle_id: str, suffix: str = "") -> dict[str, Any] | None:

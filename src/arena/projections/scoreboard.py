@@ -9,20 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from eventsourcing.utils import get_topic
 from sqlalchemy import Engine, select
 
-from arena.bus.envelope import EventEnvelope
 from arena.db.tables import scoreboard_attempts, scoreboard_battles, scoreboard_entries, scoreboard_problems
 from arena.domain.battle import Battle
 from arena.domain.room_player import RoomPlayer
-from arena.projections.folding import FoldingProjection, suffixed
+from arena.projections.folding import Folded, FoldingProjection, Writers, folds, suffixed
 from arena.projections.ranking import Attempt, rank
-from arena.projections.writer import TableWriter
 
 TABLES = (scoreboard_battles, scoreboard_problems, scoreboard_entries, scoreboard_attempts)
-EVENTS = (Battle.Created, Battle.Configured, Battle.ProblemAttached, Battle.ProblemDetached,
-          Battle.Started, Battle.Ended, Battle.Cancelled, RoomPlayer.Joined, RoomPlayer.VerdictRecorded)
 
 
 class Scoreboard(FoldingProjection):
@@ -31,36 +26,53 @@ class Scoreboard(FoldingProjection):
     def __init__(self, name: str = "scoreboard", suffix: str = "") -> None:
         self.name, self.suffix = name, suffix
         self.tables = suffixed(TABLES, suffix)
-        self.topics = tuple(get_topic(cls) for cls in EVENTS)
 
-    def fold(self, writers: dict[str, TableWriter], event: EventEnvelope) -> None:
-        data, battle_id = event.data, (str(event.originator_id),)
-        battles = writers["scoreboard_battles"]
-        match event.topic.partition(":")[2]:
-            case "Battle.Created":
-                battles.insert({"battle_id": battle_id[0], "scoring": data["settings"]["scoring"],
-                                "status": "draft", "started_at": None, "ended_at": None})
-            case "Battle.Configured" if "scoring" in data["changes"]:
-                battles.set(battle_id, scoring=data["changes"]["scoring"])
-            case "Battle.ProblemAttached":
-                writers["scoreboard_problems"].insert(
-                    {"battle_id": battle_id[0], "slug": data["slug"], "points": data["points"]})
-            case "Battle.ProblemDetached":
-                writers["scoreboard_problems"].delete((battle_id[0], data["slug"]))
-            case "Battle.Started":
-                battles.set(battle_id, status="running", started_at=data["at"])
-            case "Battle.Ended":
-                battles.set(battle_id, status="ended", ended_at=data["at"])
-            case "Battle.Cancelled":
-                battles.set(battle_id, status="cancelled", ended_at=data["at"])
-            case "RoomPlayer.Joined":
-                writers["scoreboard_entries"].insert(
-                    {"battle_id": str(data["battle_id"]), "user_id": data["user_id"], "joined_at": data["at"]})
-            case "RoomPlayer.VerdictRecorded":
-                writers["scoreboard_attempts"].insert({
-                    "submission_id": data["submission_id"], "battle_id": str(data["battle_id"]),
-                    "user_id": data["user_id"], "problem": data["problem"],
-                    "received_at": data["received_at"], "verdict": data["verdict"], "points": data["points"]})
+    @folds(Battle.Created, "settings")
+    def battle_created(self, writers: Writers, event: Folded) -> None:
+        writers["scoreboard_battles"].insert({
+            "battle_id": str(event.originator_id), "scoring": event.data["settings"]["scoring"],
+            "status": "draft", "started_at": None, "ended_at": None})
+
+    @folds(Battle.Configured, "changes")
+    def battle_configured(self, writers: Writers, event: Folded) -> None:
+        if "scoring" in event.data["changes"]:
+            writers["scoreboard_battles"].set((str(event.originator_id),), scoring=event.data["changes"]["scoring"])
+
+    @folds(Battle.ProblemAttached, "slug", "points")
+    def problem_attached(self, writers: Writers, event: Folded) -> None:
+        writers["scoreboard_problems"].insert(
+            {"battle_id": str(event.originator_id), "slug": event.data["slug"], "points": event.data["points"]})
+
+    @folds(Battle.ProblemDetached, "slug")
+    def problem_detached(self, writers: Writers, event: Folded) -> None:
+        writers["scoreboard_problems"].delete((str(event.originator_id), event.data["slug"]))
+
+    @folds(Battle.Started, "at")
+    def battle_started(self, writers: Writers, event: Folded) -> None:
+        writers["scoreboard_battles"].set((str(event.originator_id),), status="running", started_at=event.data["at"])
+
+    @folds(Battle.Ended, "at")
+    def battle_ended(self, writers: Writers, event: Folded) -> None:
+        writers["scoreboard_battles"].set((str(event.originator_id),), status="ended", ended_at=event.data["at"])
+
+    @folds(Battle.Cancelled, "at")
+    def battle_cancelled(self, writers: Writers, event: Folded) -> None:
+        writers["scoreboard_battles"].set((str(event.originator_id),), status="cancelled", ended_at=event.data["at"])
+
+    @folds(RoomPlayer.Joined, "battle_id", "user_id", "at")
+    def player_joined(self, writers: Writers, event: Folded) -> None:
+        data = event.data
+        writers["scoreboard_entries"].insert(
+            {"battle_id": str(data["battle_id"]), "user_id": data["user_id"], "joined_at": data["at"]})
+
+    @folds(RoomPlayer.VerdictRecorded, "submission_id", "battle_id", "user_id", "problem", "received_at",
+           "verdict", "points")
+    def verdict_recorded(self, writers: Writers, event: Folded) -> None:
+        data = event.data
+        writers["scoreboard_attempts"].insert({
+            "submission_id": data["submission_id"], "battle_id": str(data["battle_id"]),
+            "user_id": data["user_id"], "problem": data["problem"], "received_at": data["received_at"],
+            "verdict": data["verdict"], "points": data["points"]})
 
 
 def read_scoreboard(engine: Engine, battle_id: str, suffix: str = "") -> dict[str, Any] | None:

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from eventsourcing.utils import get_topic
 from sqlalchemy import Engine, select
 
-from arena.bus.envelope import EventEnvelope
 from arena.db.tables import submissions
 from arena.domain.room_player import RoomPlayer
-from arena.projections.folding import FoldingProjection, suffixed
-from arena.projections.writer import TableWriter
+from arena.projections.folding import Folded, FoldingProjection, Writers, folds, suffixed
 
 
 class SubmissionHistory(FoldingProjection):
@@ -18,21 +15,23 @@ class SubmissionHistory(FoldingProjection):
     def __init__(self, name: str = "submissions", suffix: str = "") -> None:
         self.name, self.suffix = name, suffix
         self.tables = suffixed((submissions,), suffix)
-        self.topics = (get_topic(RoomPlayer.SubmissionReceived), get_topic(RoomPlayer.VerdictRecorded))
 
-    def fold(self, writers: dict[str, TableWriter], event: EventEnvelope) -> None:
-        rows, data = writers["submissions"], event.data
-        match event.routing_key:
-            case "room_player.submission_received":
-                rows.insert({"id": data["submission_id"], "battle_id": str(data["battle_id"]),
-                             "room_player_id": str(event.originator_id), "user_id": data["user_id"],
-                             "problem": data["problem"], "language": data["language"],
-                             "source_sha256": data["source_sha256"], "status": "queued",
-                             "verdict": None, "points": None, "received_at": data["received_at"],
-                             "judged_at": None})
-            case "room_player.verdict_recorded":
-                rows.set((data["submission_id"],), status="judged", verdict=data["verdict"],
-                         points=data["points"], judged_at=data["judged_at"])
+    @folds(RoomPlayer.SubmissionReceived, "submission_id", "battle_id", "user_id", "problem", "language",
+           "source_sha256", "received_at")
+    def received(self, writers: Writers, event: Folded) -> None:
+        data = event.data
+        writers["submissions"].insert({
+            "id": data["submission_id"], "battle_id": str(data["battle_id"]),
+            "room_player_id": str(event.originator_id), "user_id": data["user_id"],
+            "problem": data["problem"], "language": data["language"],
+            "source_sha256": data["source_sha256"], "status": "queued", "verdict": None, "points": None,
+            "received_at": data["received_at"], "judged_at": None})
+
+    @folds(RoomPlayer.VerdictRecorded, "submission_id", "verdict", "points", "judged_at")
+    def judged(self, writers: Writers, event: Folded) -> None:
+        data = event.data
+        writers["submissions"].set((data["submission_id"],), status="judged", verdict=data["verdict"],
+                                   points=data["points"], judged_at=data["judged_at"])
 
 
 def get_submission(engine: Engine, submission_id: str) -> dict | None:
