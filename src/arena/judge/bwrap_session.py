@@ -19,6 +19,7 @@ from arena.judge.sandbox import Job, Report, SandboxError
 MB = 1024 * 1024
 ETC_ENTRIES = ("alternatives", "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "java-17-openjdk",
                "java-21-openjdk", "localtime")
+STOP_WAIT_S = 5.0  # for a bwrap that never joined its cgroup to end after stdin's EOF
 # Join both cgroups, then become bwrap: every process of the session is born inside them.
 JOIN_CGROUPS = 'for f in "$1" "$2"; do echo $$ > "$f"; done; shift 2; exec "$@"'
 
@@ -101,19 +102,22 @@ class BwrapSession:
 
     async def stop(self) -> None:
         """Kill whatever is left; return once the session's cgroup holds no process at all."""
-        if self.proc is not None:
-            if self.proc.returncode is None:
-                self.proc.kill()  # die-with-parent and PID 1's death take the namespace down
+        if self.proc is not None and self.proc.stdin is not None:
             # Python 3.11's wait() returns only once every pipe is disconnected: close ours.
-            if self.proc.stdin is not None:
-                self.proc.stdin.close()
-        # Empty the cgroup before waiting: a straggler holding the session's stdout would
-        # otherwise keep wait() from ever returning.
+            self.proc.stdin.close()
+        # SIGKILL through the cgroup (bwrap and all it started are in it), not proc.kill():
+        # that polls, and so reaps, a bwrap that has just exited, behind asyncio's child
+        # watcher ("Unknown child process", returncode 255). Emptying the cgroup first also
+        # keeps a straggler holding the session's stdout from blocking wait() forever.
         if self.cgroup.dirs["pids"].exists() and self.cgroup.pids():
             if not await asyncio.to_thread(self.cgroup.kill_all):
                 raise SandboxError("processes of the session survived SIGKILL")
         if self.proc is not None:
-            await self.proc.wait()
+            try:
+                await asyncio.wait_for(self.proc.wait(), STOP_WAIT_S)
+            except asyncio.TimeoutError:
+                self.proc.kill()
+                await self.proc.wait()
 
     async def remove(self) -> None:
         """Remove the (empty) cgroups: off the verdict's path, memcg offlining takes a while."""
