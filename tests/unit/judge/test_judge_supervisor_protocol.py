@@ -40,7 +40,8 @@ def test_a_field_with_a_nul_byte_is_refused():
 
 
 def header(kind: int, flags: int, exit_code=0, signal=0, out=b"", err=b"") -> bytes:
-    return HEADER.pack(kind, flags, exit_code, signal, 1500, 2500, 900, len(out), len(err)) + out + err
+    packed = HEADER.pack(kind, flags, exit_code, signal, 1500, 2500, 900, len(out), len(err))
+    return packed + out + err
 
 
 def test_headers_decode_to_step_reports():
