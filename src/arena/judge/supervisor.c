@@ -270,6 +270,15 @@ static int input_file(uint64_t n) {
     return fd;
 }
 
+/* In the vfork'd child: say why on the step's stderr (the player sees it), then _exit(127). */
+static void __attribute__((noreturn)) child_failed(const struct step *s, const char *what) {
+    const char *parts[] = {"cannot start ", s->argv[0], ": ", what, ": ",
+                           strerrordesc_np(errno), "\n"};
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+        if (parts[i] && write(2, parts[i], strlen(parts[i])) < 0) {}
+    _exit(127);
+}
+
 /* The vfork'd child: syscalls only (it shares our memory until exec), then exec or _exit. */
 static void __attribute__((noreturn))
 start_child(const struct step *s, int in, int out, int err) {
@@ -277,7 +286,7 @@ start_child(const struct step *s, int in, int out, int err) {
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
     if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
-        _exit(127);
+        _exit(127);  /* no stderr to say it on */
     syscall(SYS_close_range, 3U, ~0U, 0U);
     setsid();
     int adj = open("/proc/self/oom_score_adj", O_WRONLY);
@@ -288,18 +297,14 @@ start_child(const struct step *s, int in, int out, int err) {
     /* raw syscalls: glibc's wrappers would try to sync other threads (there are none) */
     if (syscall(SYS_setgroups, 0, NULL) || syscall(SYS_setresgid, s->gid, s->gid, s->gid) ||
         syscall(SYS_setresuid, s->uid, s->uid, s->uid))  /* drops every capability */
-        _exit(127);
+        child_failed(s, "changing uid");
     for (int i = 0; i < s->n_limits; i++) {
         struct rlimit value = {s->limits[i].soft, s->limits[i].hard};
         if (setrlimit(s->limits[i].resource, &value))
-            _exit(127);
+            child_failed(s, "setting a limit");
     }
     execve(s->path, s->argv, s->env);
-    int error = errno;
-    const char *parts[] = {"cannot start ", s->argv[0], ": ", strerrordesc_np(error), "\n"};
-    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
-        if (parts[i] && write(2, parts[i], strlen(parts[i])) < 0) {}
-    _exit(127);
+    child_failed(s, "exec");
 }
 
 /* Kill every other process of the namespace (PID 1 may) and reap them all. */
