@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import datetime
 from typing import Literal
 
@@ -22,11 +23,12 @@ class BattleSettings(BaseModel):
     max_players: int = Field(50, ge=1, le=10_000)
     start_at: datetime | None = None
 
+    def __deepcopy__(self, memo: dict[int, object]) -> BattleSettings:
+        return self  # frozen: a copied Battle may share it (the command cache copies every get)
+
     @field_validator("languages")
     @classmethod
     def _languages_are_distinct_ids(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        import re
-
         if not value:
             raise ValueError("at least one language")
         for language in value:

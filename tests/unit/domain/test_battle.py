@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from copy import deepcopy
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -410,3 +411,13 @@ def test_every_refusal_is_a_domain_error_the_api_can_map() -> None:
     for error in (WrongBattleState, ProblemAlreadyAttached, ProblemNotInBattle, NoProblems,
                   AlreadyJoined, BattleFull, LanguageNotAllowed):
         assert issubclass(error, BattleError) and issubclass(error, DomainError)
+
+
+def test_a_copy_shares_the_frozen_settings_but_not_the_mutable_state() -> None:
+    battle = draft()
+    copy = deepcopy(battle)
+    copy.configure({"title": "changed"})
+
+    assert copy.settings.title == "changed"
+    assert (battle.settings.title, battle.version) != ("changed", copy.version)
+    assert deepcopy(battle).settings is battle.settings
