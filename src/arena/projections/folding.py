@@ -87,17 +87,20 @@ class FoldingProjection:
         writers = self._writers()
         for event in events:
             self.fold(writers, event)
-        self._flush(conn, writers)
+        flush(conn, writers)
 
     def apply_rows(self, conn: Connection, rows: Iterable[Row]) -> None:
+        flush(conn, self.fold_rows(rows))
+
+    def fold_rows(self, rows: Iterable[Row]) -> Writers:
         """A rebuild's page: rows of this projection's topics straight from the log, each
-        decoded only as far as its handler reads."""
+        decoded only as far as its handler reads; returns the writes, not yet flushed."""
         writers, plan = self._writers(), self._plan()
         for _, originator_id, _, topic, state in rows:
             decode, handle = plan[topic]
             timestamp, data = decode(state)
             handle(writers, Logged(originator_id, timestamp, data))
-        self._flush(conn, writers)
+        return writers
 
     def _plan(self) -> dict[str, tuple[FieldDecoder, Callable[[Writers, Logged], None]]]:
         return {topic: (_decoder(event_class, reads), getattr(self, attribute))
@@ -106,13 +109,13 @@ class FoldingProjection:
     def _writers(self) -> Writers:
         return {self._live_name(t): TableWriter(t) for t in self.tables}
 
-    @staticmethod
-    def _flush(conn: Connection, writers: Writers) -> None:
-        for writer in writers.values():
-            writer.flush(conn)
-
     def _live_name(self, table: Table) -> str:
         return table.name[: len(table.name) - len(self.suffix)] if self.suffix else table.name
+
+
+def flush(conn: Connection, writers: Writers) -> None:
+    for writer in writers.values():
+        writer.flush(conn)
 
 
 @cache

@@ -1,9 +1,9 @@
 """`arena projections rebuild NAME`: replay the notification log into shadow tables, then swap.
 
 1. Empty shadow tables (shadow.py) and tracking rows under `<name>__shadow`.
-2. Stream the log from the start in large pages, only the topics the projection reads, and
-   apply each page of raw rows in one transaction (apply_rows decodes only what the handlers
-   read); the tracking rows are written once at the end.
+2. Stream the log from the start in large pages, only the topics the projection reads (read
+   ahead on a thread), fold each page of raw rows (decoding only what the handlers read) and
+   write it in one transaction (behind, on another thread); the tracking rows once at the end.
 3. In ONE transaction: lock the tracking table and the live tables, apply what arrived during
    step 2, swap tables and tracking rows, drop the old. A delivery blocked by the locks resumes
    on the swapped tracking rows, so nothing is lost and nothing applied twice.
@@ -28,6 +28,7 @@ from arena.projections.checksum import checksum
 from arena.projections.log_reader import Row, prefetched, read_pages
 from arena.projections.progress import ProgressBar
 from arena.projections.registry import SHADOW, registry
+from arena.projections.write_behind import WriteBehind
 from arena.projections.writer import TableWriter
 
 
@@ -53,12 +54,12 @@ def rebuild(engine: Engine, app: Any, name: str, progress: TextIO | None = None,
     bar = ProgressBar(end, progress, label=f"{name} events")
     position, applied, versions = 0, 0, {}
     with _gc_paused():
-        for rows, last in prefetched(read_pages(app, engine, position, page, topics, stop=end)):
-            with engine.begin() as conn:
-                target.apply_rows(conn, rows)
-            versions.update(_last_versions(rows))
-            bar.advance(last - position)
-            position, applied = last, applied + len(rows)
+        with WriteBehind(engine) as written:
+            for rows, last in prefetched(read_pages(app, engine, position, page, topics, stop=end)):
+                written.submit(target.fold_rows(rows))
+                versions.update(_last_versions(rows))
+                bar.advance(last - position)
+                position, applied = last, applied + len(rows)
         with engine.begin() as conn:  # the shadow's tracking, once: a failed rebuild starts over
             _write_tracking(conn, target.name, versions)
     bar.advance(end - position)  # the tail of the log held no event of ours

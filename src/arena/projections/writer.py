@@ -11,6 +11,8 @@ log give each aggregate's events in version order, and every row belongs to one 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Table, and_, bindparam, delete, insert, update
@@ -23,6 +25,7 @@ class TableWriter:
     def __init__(self, table: Table) -> None:
         self.table = table
         self.key_columns = [column.name for column in table.primary_key.columns]
+        self._key_of = _getter(self.key_columns)  # row -> key tuple, once per inserted row
         self._reset()
 
     def _reset(self) -> None:
@@ -32,7 +35,7 @@ class TableWriter:
         self._deletes: set[Key] = set()
 
     def insert(self, row: dict[str, Any]) -> None:
-        self._inserts[tuple(row[name] for name in self.key_columns)] = row
+        self._inserts[self._key_of(row)] = row
 
     def set(self, key: Key, **values: Any) -> None:
         if not values:  # nothing to change: an UPDATE with no columns is not SQL
@@ -69,12 +72,21 @@ class TableWriter:
 
     def _copy(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
         """COPY, in the same transaction: a rebuild's pages insert thousands of rows, and
-        psycopg would otherwise send each as its own statement."""
+        psycopg would otherwise send each as its own statement. Binary COPY, typed by the
+        table's own column types: a third of the CPU of the text format, on both sides."""
         columns = [column.name for column in self.table.columns]
-        statement = f"COPY {self.table.name} ({', '.join(columns)}) FROM STDIN"
-        with conn.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
-            for row in rows:
-                copy.write_row([row.get(name) for name in columns])
+        statement = f"COPY {self.table.name} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)"
+        with conn.connection.driver_connection.cursor() as cursor:
+            types = _column_types(cursor, self.table.name, columns)
+            values_of = _getter(columns)
+            with cursor.copy(statement) as copy:
+                copy.set_types(types)
+                for row in rows:
+                    try:
+                        values = values_of(row)
+                    except KeyError:  # a column the row leaves out is NULL, as before
+                        values = [row.get(name) for name in columns]
+                    copy.write_row(values)
 
     def _flush_updates(self, conn: Connection) -> None:
         # group rows by the shape of their change, so each shape is one executemany
@@ -95,3 +107,19 @@ class TableWriter:
 
     def _key_params(self, key: Key) -> dict[str, Any]:
         return {f"k_{name}": value for name, value in zip(self.key_columns, key, strict=True)}
+
+
+def _getter(names: list[str]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """row -> tuple of its values under `names`, in C (itemgetter returns a bare value for one)."""
+    if len(names) == 1:
+        (name,) = names
+        return lambda row: (row[name],)
+    return itemgetter(*names)
+
+
+def _column_types(cursor: Any, table: str, columns: list[str]) -> list[int]:
+    """The type oids of the columns, as the database has them (what binary COPY must send)."""
+    cursor.execute("SELECT attname, atttypid::int FROM pg_attribute WHERE attrelid = %s::regclass "
+                   "AND attnum > 0 AND NOT attisdropped", (f'"{table}"',))
+    types = dict(cursor.fetchall())
+    return [types[name] for name in columns]
