@@ -2,9 +2,9 @@
 
 A projection's rules are its handlers: one method per event class, marked with `@folds(Event,
 *keys)`, where `keys` are the keys of the event's data the handler reads. Live delivery
-(`apply`, one envelope) and rebuilds (`apply_rows`, thousands of raw log rows) dispatch to the
+(`apply`, one envelope) and rebuilds (`fold_rows`, a page of raw log rows) dispatch to the
 same handlers by topic, so a rebuild cannot drift from the live projection; a rebuild decodes
-only the declared keys (fields.py). A projection built with a suffix writes to the shadow
+only the declared keys (fields.py) and builds no envelopes. A projection built with a suffix writes to the shadow
 copies of its tables (`<table><suffix>`) under its own tracking name.
 """
 
