@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Callable
-from contextvars import ContextVar
 from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -53,7 +52,13 @@ class Attempt:
     saved: bool = False
 
 
-_attempt: ContextVar[Attempt | None] = ContextVar("arena_command_attempt", default=None)
+class _ThisThread(threading.local):
+    # Per thread, not a ContextVar: executors and event loops copy contexts into the threads
+    # and tasks they start, and a judge thread must not find the submitting command's attempt.
+    attempt: Attempt | None = None
+
+
+_this_thread = _ThisThread()
 
 
 def retry_on_conflict(method: Callable[..., T]) -> Callable[..., T]:
@@ -67,12 +72,10 @@ def retry_on_conflict(method: Callable[..., T]) -> Callable[..., T]:
 
     @wraps(method)
     def wrapper(self: ArenaApplication, *args: Any, **kwargs: Any) -> T:
-        if _attempt.get() is not None:  # called by another command: part of its attempt
-            return method(self, *args, **kwargs)
+        outer = _this_thread.attempt
         cached = self.decides_on_cache
         for tries_left in reversed(range(10)):
-            attempt = Attempt(cached=cached)
-            token = _attempt.set(attempt)
+            attempt = _this_thread.attempt = Attempt(cached=cached)
             try:
                 result = method(self, *args, **kwargs)
             except IntegrityError:
@@ -86,7 +89,7 @@ def retry_on_conflict(method: Callable[..., T]) -> Callable[..., T]:
                 cached = False
                 continue
             finally:
-                _attempt.reset(token)
+                _this_thread.attempt = outer
             if attempt.cached and attempt.reads and not attempt.saved:
                 cached = False  # a no-op decided on cached state: confirm it on fresh state
                 continue
@@ -133,7 +136,7 @@ class ArenaApplication(Application[UUID]):
                 object.__setattr__(event, "meta", meta)
         if processing_event.tracking is not None or processing_event.saved_kwargs:
             return super()._record(processing_event)
-        attempt = _attempt.get()
+        attempt = _this_thread.attempt
         reads = list(attempt.reads.items()) if attempt is not None else []
         recordings = self._group_commit.record(processing_event.events, reads)
         if attempt is not None and processing_event.events:
@@ -163,8 +166,13 @@ class ArenaApplication(Application[UUID]):
                     cache.put(aggregate.id, aggregate)
 
     def _notify(self, recordings: list[Any]) -> None:
-        if self.on_saved is not None:
+        if self.on_saved is None:
+            return
+        outer, _this_thread.attempt = _this_thread.attempt, None  # not part of the saving command
+        try:
             self.on_saved()
+        finally:
+            _this_thread.attempt = outer
 
     # --- battles -------------------------------------------------------------------------
 
@@ -326,7 +334,7 @@ class ArenaApplication(Application[UUID]):
     # --- helpers ---------------------------------------------------------------------------
 
     def _get(self, aggregate_id: UUID, cls: type[T], what: str) -> T:
-        attempt = _attempt.get()
+        attempt = _this_thread.attempt
         aggregate = self._cached_copy(aggregate_id) if attempt is not None and attempt.cached else None
         if aggregate is None:
             try:
