@@ -4,6 +4,8 @@
   to arena.dlq (retrying it cannot help) with x-error, x-original-routing-key, x-original-queue.
 - The handler is awaited; the message is acked only after it returns, i.e. after its effect
   committed. A crash before that leaves it unacked and RabbitMQ redelivers it.
+  Acks are coalesced per channel (arena.bus.acks): one frame for a run of finished messages,
+  never covering one still in its handler, never holding one back behind a slow one.
 - A handler exception sends a copy through the delay ladder back to this queue with x-attempt
   raised by one (delays grow along `delays`); after `max_attempts` it goes to arena.dlq with the
   error. The copy is confirmed before the original is acked: a crash in between duplicates,
@@ -19,6 +21,7 @@ message_id, and logging a failure. The body is validated once with pydantic's JS
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -31,6 +34,7 @@ from faststream.rabbit.schemas import Channel
 from opentelemetry import trace
 from pydantic import TypeAdapter, ValidationError
 
+from arena.bus.acks import ChannelAcks
 from arena.bus.delayed import DELIVER_AT, ROUTING_KEY, now_ms, remaining_ms, send_until
 from arena.bus.publish import carried_headers, publish_confirmed
 from arena.bus.telemetry import processing
@@ -117,12 +121,15 @@ class _Consumer:
         self.adapter = adapter
         self.policy = policy
         self.subscriber: RabbitSubscriber | None = None
+        self._acks: ChannelAcks | None = None
 
     async def deliver(self, raw: AbstractIncomingMessage) -> None:
         """aio-pika's callback, once per delivery: FastStream's pipeline is not involved."""
         subscriber = self.subscriber
-        if subscriber is None or not subscriber.running:
-            return  # stopping: left unacked, RabbitMQ hands it out again
+        if subscriber is None or not subscriber.running:  # stopping: hand it back, leave no gap
+            with contextlib.suppress(Exception):  # channel already closing: requeued anyway
+                await self._acks_for(raw).nack(raw, requeue=True)
+            return
         with subscriber.lock:  # broker.stop() waits for these (its graceful_timeout)
             try:
                 await self.handle(raw)
@@ -141,9 +148,21 @@ class _Consumer:
                 # Could not even re-route it (broker trouble): give it back; RabbitMQ redelivers
                 # it and, past the queue's delivery limit, dead-letters it itself.
                 log.exception("bus.consumer.reroute_failed", queue=self.queue, message_id=raw.message_id)
-                await raw.nack(requeue=True)
+                await self._acks_for(raw).nack(raw, requeue=True)
                 return
-        await raw.ack()
+        self._acks_for(raw).ack(raw)
+
+    def _lock(self) -> Any:
+        return self.subscriber.lock if self.subscriber is not None else contextlib.nullcontext()
+
+    def _acks_for(self, raw: AbstractIncomingMessage) -> ChannelAcks:
+        # Delivery tags are per channel; after a reconnect the subscriber has a new one.
+        current = self._acks
+        if current is None or (current.channel is not raw.channel and current.channel.is_closed):
+            current = self._acks = ChannelAcks(raw.channel, hold=self._lock)
+        if current.channel is not raw.channel:  # a late one from a channel that is gone
+            return ChannelAcks(raw.channel)  # its ack fails, and RabbitMQ redelivers it
+        return current
 
     async def _process(self, raw: Any, headers: dict[str, Any]) -> None:
         routing_key = str(headers.get(ROUTING_KEY) or raw.routing_key)
