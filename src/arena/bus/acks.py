@@ -31,18 +31,19 @@ class ChannelAcks:
         self.channel = channel  # the (aiormq) channel the deliveries came on: tags are its own
         self.hold = hold  # held while acks are being sent: the subscriber's lock, so stop waits
         self.floor = 0  # every tag up to here is settled on the wire
-        self.settled: dict[int, AbstractIncomingMessage | None] = {}  # None: already on the wire
+        self.pending: dict[int, AbstractIncomingMessage] = {}  # effect committed, ack not sent yet
+        self.on_wire: set[int] = set()  # above the floor, settled alone (acked or nacked)
         self.sending: asyncio.Task[None] | None = None
 
     def ack(self, message: AbstractIncomingMessage) -> None:
         """Ack `message` (its effect has committed) in the next flush, at most a loop turn away."""
-        self.settled[_tag(message)] = message
+        self.pending[_tag(message)] = message
         if self.sending is None:  # starts after this loop turn: handlers finishing in it join
             self.sending = asyncio.get_running_loop().create_task(self._send())
 
     async def nack(self, message: AbstractIncomingMessage, *, requeue: bool) -> None:
         await message.nack(requeue=requeue)
-        self.settled[_tag(message)] = None
+        self.on_wire.add(_tag(message))
 
     async def sent(self) -> None:
         """Until every ack so far is on the wire (or failed with its channel)."""
@@ -62,13 +63,17 @@ class ChannelAcks:
     async def _flush_once(self) -> bool:
         run_end: AbstractIncomingMessage | None = None
         tag = self.floor + 1
-        while tag in self.settled:  # the run of consecutive settled tags above the floor
-            run_end = self.settled.pop(tag) or run_end
+        while True:  # the run of consecutive settled tags above the floor
+            if (message := self.pending.pop(tag, None)) is not None:
+                run_end = message
+            elif tag in self.on_wire:
+                self.on_wire.remove(tag)
+            else:
+                break
             tag += 1
         self.floor = tag - 1
-        alone = [m for m in self.settled.values() if m is not None]  # above a gap
-        for message in alone:
-            self.settled[_tag(message)] = None
+        alone, self.pending = list(self.pending.values()), {}  # above a gap
+        self.on_wire.update(_tag(message) for message in alone)
         if run_end is not None:  # the last unacked one of the run: covers every one before it
             await run_end.ack(multiple=True)
         for message in alone:
