@@ -23,6 +23,8 @@ from alembic import op
 revision = "0004"
 down_revision = "0003"
 
+# The read check probes the primary key once per read (a loop, not a join: a join's plan turns
+# into a scan of the whole table once it is big, and an append must not grow with the table).
 CREATE = """
 CREATE OR REPLACE FUNCTION arena_append_events(
     ids uuid[], versions bigint[], topics text[], states bytea[],
@@ -30,12 +32,14 @@ CREATE OR REPLACE FUNCTION arena_append_events(
 RETURNS SETOF bigint LANGUAGE plpgsql AS $$
 BEGIN
     LOCK TABLE arena_events IN EXCLUSIVE MODE;
-    IF EXISTS (SELECT FROM unnest(read_ids, read_versions) AS r(id, version)
-               JOIN arena_events e ON e.originator_id = r.id AND e.originator_version > r.version)
-    THEN
-        RAISE EXCEPTION 'stale read: an aggregate changed after the command read it'
-            USING ERRCODE = 'unique_violation';
-    END IF;
+    FOR i IN 1 .. coalesce(array_length(read_ids, 1), 0) LOOP
+        IF EXISTS (SELECT FROM arena_events
+                   WHERE originator_id = read_ids[i] AND originator_version > read_versions[i])
+        THEN
+            RAISE EXCEPTION 'stale read: aggregate % changed after the command read it', read_ids[i]
+                USING ERRCODE = 'unique_violation';
+        END IF;
+    END LOOP;
     RETURN QUERY
         INSERT INTO arena_events (originator_id, originator_version, topic, state)
         SELECT * FROM unnest(ids, versions, topics, states)

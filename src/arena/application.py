@@ -121,7 +121,6 @@ class ArenaApplication(Application[UUID]):
         # makes deciding on cached aggregates safe; elsewhere every read is fast-forwarded.
         self.decides_on_cache = getattr(self.recorder, "checks_reads", False)
         self._group_commit = GroupCommit(self._write, max_batch=256 if group_commit else 1)
-        self._cache_lock = threading.Lock()
         self.problems = problems
         self.languages = languages
         self.clock = clock
@@ -156,14 +155,15 @@ class ArenaApplication(Application[UUID]):
         cache = self.repository.cache
         if cache is None:
             return
-        with self._cache_lock:
-            for aggregate in aggregates:
-                try:
-                    cached = cache.get(aggregate.id)
-                except KeyError:
-                    cached = None
-                if cached is None or cached.version < aggregate.version:
-                    cache.put(aggregate.id, aggregate)
+        # No lock: if two saves of one aggregate race here and the older wins, the next command
+        # decided on it conflicts at append time and re-runs on fresh state (ADR 9).
+        for aggregate in aggregates:
+            try:
+                cached = cache.get(aggregate.id)
+            except KeyError:
+                cached = None
+            if cached is None or cached.version < aggregate.version:
+                cache.put(aggregate.id, aggregate)
 
     def _notify(self, recordings: list[Any]) -> None:
         if self.on_saved is None:

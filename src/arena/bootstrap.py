@@ -70,6 +70,13 @@ def event_store_env(settings: ArenaSettings) -> dict[str, str]:
     }
 
 
+def create_event_store(settings: ArenaSettings) -> None:
+    """Creates eventsourcing's own tables (it does, when an application is first built), once,
+    as `arena db upgrade`: processes that start together on a new database would otherwise race
+    on CREATE TABLE and one of them fail ("tuple concurrently updated")."""
+    ArenaApplication(event_store_env(settings), problems=None).close()  # type: ignore[arg-type]
+
+
 def bootstrap(settings: ArenaSettings | None = None, *, clock: Callable[[], datetime] = utc_now,
               migrate: bool | None = None, judge: bool | None = None,
               timers: bool | None = None) -> Arena:

@@ -43,7 +43,10 @@ def _db(args: argparse.Namespace, settings: ArenaSettings) -> int:
 
     engine = make_engine(settings)
     if args.action == "upgrade":
+        from arena.bootstrap import create_event_store
+
         upgrade(engine)
+        create_event_store(settings)
     print(f"database at revision {current(engine)}")
     return 0
 

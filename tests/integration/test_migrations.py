@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import psycopg
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from arena.bootstrap import bootstrap
+from arena.cli import main
 from arena.db.engine import make_engine
 from arena.db.migrations import alembic_config, current, upgrade
 from arena.db.tables import metadata
+from arena.domain.settings import BattleSettings
 from arena.settings import ArenaSettings
 
 
@@ -51,3 +57,30 @@ def test_upgrading_twice_is_harmless(tmp_path: Path, times: int) -> None:
         upgrade(engine)
     head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
     assert current(engine) == head
+
+
+
+def test_db_upgrade_creates_the_event_store_so_processes_can_start_together(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, postgres_url: str) -> None:
+    admin = postgres_url.rsplit("/", 1)[0] + "/postgres"
+    name = f"arena_upgrade_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = admin.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        monkeypatch.setenv("ARENA_DATABASE_URL", url)
+        monkeypatch.setenv("ARENA_DATA_DIR", str(tmp_path))
+        assert main(["db", "upgrade"]) == 0
+        with psycopg.connect(url) as conn:
+            assert conn.execute("SELECT to_regclass('arena_events')").fetchone()[0] == "arena_events"
+
+        settings = ArenaSettings(database_url=url, data_dir=tmp_path, broker_url="amqp://unused")
+        with ThreadPoolExecutor(max_workers=4) as pool:  # the Procfile's processes, at once
+            arenas = list(pool.map(lambda _: bootstrap(settings, judge=False, timers=False), range(4)))
+        battle_id = arenas[0].app.create_battle("admin", BattleSettings(title="after upgrade"))
+        assert arenas[3].app.get_battle(battle_id).settings.title == "after upgrade"
+        for arena in arenas:
+            arena.close()
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

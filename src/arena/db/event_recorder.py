@@ -30,6 +30,9 @@ class EventRecorder(PostgresApplicationRecorder):
         super().__init__(*args, **kwargs)
         if self.events_table_name != "arena_events":  # the name migration 0004 locks
             raise ValueError(f"EventRecorder serves arena_events, not {self.events_table_name}")
+        # eventsourcing re-creates its own insert function (CREATE OR REPLACE) at every start,
+        # which fails with "tuple concurrently updated" when processes start together; unused here.
+        del self.sql_create_statements[self.create_insert_function_statement_index]
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(self, stored_events: Sequence[StoredEvent], *,
