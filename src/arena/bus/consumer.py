@@ -133,7 +133,7 @@ class _Consumer:
         with subscriber.lock:  # broker.stop() waits for these (its graceful_timeout)
             try:
                 await self.handle(raw)
-            except Exception:  # the ack or nack itself failed: the channel is gone, it comes back
+            except Exception:  # the nack failed too: the channel is gone, RabbitMQ redelivers
                 log.exception("bus.consumer.settle_failed", queue=self.queue, message_id=raw.message_id)
 
     async def handle(self, raw: AbstractIncomingMessage) -> None:
