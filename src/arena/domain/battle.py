@@ -8,6 +8,7 @@ from typing import Any
 
 from eventsourcing.domain import Aggregate, event
 
+from arena.domain.copying import CopiesCheaply
 from arena.domain.errors import DomainError, InvalidInput
 from arena.domain.settings import BattleSettings, config_hash
 
@@ -20,7 +21,7 @@ class BattleStatus(str, Enum):
     CANCELLED = "cancelled"
 
 
-class Battle(Aggregate):
+class Battle(CopiesCheaply, Aggregate):
     @event("Created")
     def __init__(self, admin_id: str, settings: dict[str, Any], at: datetime) -> None:
         self.admin_id = admin_id

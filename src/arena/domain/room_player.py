@@ -9,6 +9,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from arena.domain.copying import CopiesCheaply
 from arena.domain.errors import DomainError
 
 VERDICTS = frozenset({"AC", "WA", "TLE", "MLE", "RE", "CE", "OLE", "IE"})
@@ -26,7 +27,7 @@ def room_player_id(battle_id: UUID, user_id: str) -> UUID:
 
 
 
-class RoomPlayer(Aggregate):
+class RoomPlayer(CopiesCheaply, Aggregate):
     @staticmethod
     def create_id(battle_id: UUID, user_id: str, at: datetime) -> UUID:
         return room_player_id(battle_id, user_id)

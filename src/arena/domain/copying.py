@@ -1,0 +1,28 @@
+"""Deep copies of aggregates that skip what cannot change.
+
+Every command copies its cached aggregate (the cache must not see a command's half-done
+changes), so the copy is on the hot path. copy.deepcopy reconstructs each UUID and datetime
+through __reduce_ex__ although they are immutable: most of a Battle's copy went there.
+"""
+
+from __future__ import annotations
+
+from copy import deepcopy
+from datetime import date, datetime, timedelta
+from enum import Enum
+from typing import Any
+from uuid import UUID
+
+IMMUTABLE = frozenset({str, int, float, bool, bytes, type(None), UUID, datetime, date, timedelta})
+
+
+class CopiesCheaply:
+    """Mix into an aggregate: immutable attributes are shared, the rest deep-copied."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        clone = object.__new__(type(self))
+        memo[id(self)] = clone
+        for name, value in self.__dict__.items():
+            shared = type(value) in IMMUTABLE or isinstance(value, Enum)
+            clone.__dict__[name] = value if shared else deepcopy(value, memo)
+        return clone

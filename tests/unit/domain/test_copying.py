@@ -1,0 +1,41 @@
+"""Copies of aggregates share what cannot change and own everything that can."""
+
+from __future__ import annotations
+
+from copy import deepcopy
+from datetime import datetime, timedelta, timezone
+from uuid import UUID
+
+from arena.domain.battle import Battle
+from arena.domain.room_player import RoomPlayer
+from arena.domain.settings import BattleSettings
+
+T0 = datetime(2026, 12, 1, 18, 0, tzinfo=timezone.utc)
+
+
+def test_a_copied_battle_changes_without_touching_the_original() -> None:
+    battle = Battle.draft("admin", BattleSettings(title="t", max_players=3), T0)
+    battle.attach_problem(slug="sum", sha256="0" * 64, title="Sum", points=100)
+    battle.open_lobby()
+    battle.admit("ada")
+    battle.collect_events()
+
+    copy = deepcopy(battle)
+    copy.admit("grace")
+    copy.problems["sum"]["points"] = 1  # not a domain move: proves the nested dict is its own
+
+    assert (battle.players, battle.problems["sum"]["points"], battle.version) == (["ada"], 100, 4)
+    assert (copy.players, copy.version) == (["ada", "grace"], 5)
+    assert battle.collect_events() == [] and len(copy.collect_events()) == 1
+    assert copy.id == battle.id and copy.created_at is battle.created_at  # immutable: shared
+
+
+def test_a_copied_room_player_keeps_its_own_submissions() -> None:
+    player = RoomPlayer(battle_id=UUID(int=1), user_id="ada", at=T0)
+    player.collect_events()
+    copy = deepcopy(player)
+    copy.submit(submission_id="s1", problem="sum", problem_sha256="0" * 64, language="c",
+                source="int main(){}", source_sha256="1" * 64, received_at=T0 + timedelta(seconds=1))
+
+    assert player.submissions == {} and list(copy.submissions) == ["s1"]
+    assert player.version + 1 == copy.version
