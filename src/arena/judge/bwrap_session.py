@@ -93,7 +93,7 @@ class BwrapSession:
             compiled, tests = await asyncio.wait_for(protocol.read_reports(proc.stdout),
                                                      protocol.deadline_s(job))
         except (SandboxError, asyncio.TimeoutError) as exc:
-            proc.kill()
+            await asyncio.to_thread(self.cgroup.kill_all)  # not proc.kill(): see stop()
             err = (await proc.stderr.read())[-2000:].decode(errors="replace")
             raise SandboxError(f"bwrap session failed: {exc!r}; {err}") from None
         finally:
