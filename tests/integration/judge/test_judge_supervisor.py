@@ -1,11 +1,14 @@
 """The C supervisor inside a real bwrap session: what it reports, and the limits it sets."""
 
+import asyncio
 import os
+import signal
 import subprocess
+from pathlib import Path
 
 import pytest
 
-from arena.judge.sandbox import Job, Step
+from arena.judge.sandbox import Job, SandboxError, Step
 from arena.judge.supervisor_binary import supervisor_binary
 from judge_helpers import SESSIONS, UID_BASE, leftover_sandbox_processes
 
@@ -112,3 +115,27 @@ async def test_a_memory_error_message_from_a_clean_exit_does_not_stop_judging(ju
     step = shell(f"echo {marker.decode()} >&2; cat")
     report = await judge.sandbox.execute(job(step, inputs=(b"1\n", b"2\n")))
     assert [t.stdout for t in report.tests] == [b"1\n", b"2\n"]
+
+
+async def test_a_session_whose_supervisor_dies_fails_as_the_judges_fault_and_leaves_nothing(judge):
+    running = asyncio.create_task(judge.sandbox.execute(job(shell("sleep 5; :"))))
+    supervisor = await parent_of_the_process_running(b"sleep 5; :")
+    os.kill(supervisor, signal.SIGKILL)  # as a crash of the supervisor would
+
+    with pytest.raises(SandboxError, match="bwrap session failed"):
+        await running
+    assert leftover_sandbox_processes() == []
+    report = await judge.sandbox.execute(job(shell("echo still judging")))
+    assert report.tests[0].stdout == b"still judging\n"
+
+
+async def parent_of_the_process_running(script: bytes) -> int:
+    for _ in range(500):
+        for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+            try:
+                if cmdline.read_bytes().split(b"\0")[2:3] == [script]:
+                    return int((cmdline.parent / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError):
+                continue
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"nothing ran {script!r}")
