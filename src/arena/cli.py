@@ -18,6 +18,16 @@ Command = Callable[[argparse.Namespace, ArenaSettings], int]
 def _serve(args: argparse.Namespace, settings: ArenaSettings) -> int:
     import uvicorn
 
+    if args.workers > 1:
+        if not (settings.uses_postgres and settings.broker_url):
+            print("arena serve: --workers needs ARENA_DATABASE_URL (PostgreSQL) and ARENA_BROKER_URL: "
+                  "the embedded default runs its bus, judge and timers inside its one process",
+                  file=sys.stderr)
+            return 2
+        uvicorn.run("arena.api.server:app_from_environment", factory=True, workers=args.workers,
+                    host=args.host, port=args.port, log_config=None, access_log=False)
+        return 0
+
     from arena.api.app import create_app
     from arena.bootstrap import bootstrap
     from arena.logging import configure_logging
@@ -64,6 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the HTTP API")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1,
+                       help="API processes on this port (production: one per core; see docs/benchmarks.md)")
     serve.set_defaults(run=_serve)
 
     token = sub.add_parser("token", help="mint a JWT for local use")

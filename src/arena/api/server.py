@@ -1,4 +1,6 @@
-"""Run the API on a free local port in a background thread (the demo and e2e tests use it)."""
+"""Ways to run the API: one worker process built from the environment (`arena serve
+--workers N` starts N of them), or on a free local port in a background thread (the demo and the
+e2e tests)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,21 @@ import time
 
 import uvicorn
 from litestar import Litestar
+
+from arena.settings import ArenaSettings
+
+
+def app_from_environment() -> Litestar:
+    """uvicorn's app factory for each worker process: settings from ARENA_*, its own arena."""
+    from arena.api.app import create_app
+    from arena.bootstrap import bootstrap
+    from arena.logging import configure_logging
+    from arena.telemetry import configure_tracing
+
+    settings = ArenaSettings()
+    configure_logging(settings)
+    configure_tracing(settings, "api")
+    return create_app(bootstrap(settings))
 
 
 def start_in_thread(app: Litestar, host: str = "127.0.0.1") -> tuple[uvicorn.Server, str]:
