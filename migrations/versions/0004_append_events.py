@@ -3,7 +3,8 @@
 eventsourcing's recorder takes the same EXCLUSIVE lock (so notification ids commit in the order
 they were issued, which every log reader relies on) but spends about eight client round trips per
 append on it. Called in autocommit, this function is one statement: its implicit transaction
-holds the lock from LOCK TABLE to the commit right after the INSERT.
+holds the lock from LOCK TABLE to the commit right after the INSERT. Like eventsourcing's, it
+NOTIFYs the table's channel, delivered at that commit: the relay LISTENs (bus.log_watch).
 
 The reads are the (aggregate, version) pairs the command decided on. Under the lock nobody else
 can append, so "no newer event of any of them" holds until commit: a command that read an
@@ -40,6 +41,7 @@ BEGIN
                 USING ERRCODE = 'unique_violation';
         END IF;
     END LOOP;
+    PERFORM pg_notify('arena_events', '');  -- delivered at commit: wakes the relay
     RETURN QUERY
         INSERT INTO arena_events (originator_id, originator_version, topic, state)
         SELECT * FROM unnest(ids, versions, topics, states)

@@ -68,12 +68,15 @@ def _broker(settings: ArenaSettings):
 
 async def relay(args: argparse.Namespace, settings: ArenaSettings) -> int:
     from arena.bootstrap import bootstrap
-    from arena.bus.relay import run_relay
+    from arena.bus.relay import RelayLockLost, run_relay
 
     arena = bootstrap(settings, judge=False, timers=False)
     broker = _broker(settings)
     try:
         await run_relay(arena.app, arena.engine, broker, stop_event=_stop_event())
+    except RelayLockLost as exc:  # the process manager restarts us: standby or relay again
+        print(f"arena relay: {exc}", file=sys.stderr)
+        return 1
     finally:
         await broker.stop()
         arena.close()

@@ -4,7 +4,8 @@ At least once, in log order: a page is published concurrently, every publisher c
 awaited, and only then is the tracked position ("relay" in bus_positions) advanced. Killed at
 any point, the next run starts from the last advanced position and republishes what was in
 flight; consumers drop the duplicates by message_id (= the event's idempotency key).
-Run one relay per event store: a second one would only publish everything twice.
+One relay per event store: a second one waits as a standby on the relay lock (bus.log_watch),
+and every append wakes the relay through LISTEN/NOTIFY, with polling as the fallback.
 
 Publishing goes straight onto the events exchange as the broker declared it on its default
 channel (publisher confirms on), not through `broker.publish`: FastStream's per-message
@@ -22,6 +23,7 @@ import structlog
 from sqlalchemy import Engine
 
 from arena.bus.envelope import EventEnvelope, envelope_from_stored
+from arena.bus.log_watch import LogWatch
 from arena.bus.publish import publish_on_exchange
 from arena.bus.telemetry import publishing
 from arena.bus.topology import EVENTS, Topology, declare
@@ -79,16 +81,17 @@ class Relay:
         return len(envelopes)
 
     async def run(self, stop_event: asyncio.Event, *, idle_min: float = 0.02,
-                  idle_max: float = 1.0) -> None:
-        """Relay until `stop_event` is set, polling with a backoff while the log is idle."""
+                  idle_max: float = 1.0, woken: asyncio.Event | None = None) -> None:
+        """Relay until `stop_event` is set. While the log is idle, wait for `woken` (set on each
+        append, see LogWatch), polling with a backoff as well."""
         idle = idle_min
+        woken = woken or asyncio.Event()
         while not stop_event.is_set():
+            woken.clear()  # before reading: an append from here on wakes the next wait
             if await self.relay_page():
                 idle = idle_min
                 continue
-            try:
-                await asyncio.wait_for(stop_event.wait(), timeout=idle)
-            except TimeoutError:
+            if not await _first_of(stop_event, woken, timeout=idle):
                 idle = min(idle * 2, idle_max)
 
     async def _publish(self, exchange: AbstractExchange, envelope: EventEnvelope) -> None:
@@ -117,11 +120,48 @@ class Relay:
 async def run_relay(app: Application, engine: Engine, broker: RabbitBroker, *,
                     topology: Topology | None = None, batch: int = 500,
                     stop_event: asyncio.Event | None = None,
-                    headers: HeadersHook = correlation_headers) -> None:
-    """`arena relay`: connect, declare the topology, and relay until `stop_event` is set."""
+                    headers: HeadersHook = correlation_headers,
+                    idle: tuple[float, float] = (0.02, 1.0)) -> None:
+    """`arena relay`: take the store's relay lock (or wait as a standby), connect, declare the
+    topology, and relay until `stop_event` is set, woken by every append."""
     topology = topology or Topology()
+    stop_event = stop_event or asyncio.Event()
+    relay = Relay(app, engine, broker, topology=topology, batch=batch, headers=headers)
+    if engine.dialect.name != "postgresql":  # SQLite: one process, nobody to wait for or notify
+        await _connect_and_run(relay, broker, topology, stop_event, idle)
+        return
+    conninfo = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    async with LogWatch(conninfo, app.recorder.channel_name, f"arena.relay:{relay.name}") as watch:
+        if not await watch.hold_lock(stop_event):
+            return
+        await watch.listen()
+        running = asyncio.create_task(
+            _connect_and_run(relay, broker, topology, stop_event, idle, woken=watch.woken))
+        assert watch.lost is not None
+        await asyncio.wait([running, watch.lost], return_when=asyncio.FIRST_COMPLETED)
+        if not running.done():  # the lock's session dropped: another relay may start now
+            running.cancel()
+            raise RelayLockLost("lost the relay lock's PostgreSQL session; stopping")
+        await running
+
+
+class RelayLockLost(RuntimeError):
+    """The relay's lock went with its PostgreSQL session; the process manager restarts it."""
+
+
+async def _connect_and_run(relay: Relay, broker: RabbitBroker, topology: Topology,
+                           stop_event: asyncio.Event, idle: tuple[float, float],
+                           woken: asyncio.Event | None = None) -> None:
     await broker.connect()
     await declare(broker, topology)
-    relay = Relay(app, engine, broker, topology=topology, batch=batch, headers=headers)
     log.info("relay.started", position=await asyncio.to_thread(relay.position))
-    await relay.run(stop_event or asyncio.Event())
+    await relay.run(stop_event, idle_min=idle[0], idle_max=idle[1], woken=woken)
+
+
+async def _first_of(*events: asyncio.Event, timeout: float) -> bool:
+    """Waits until any of `events` is set (True) or `timeout` passes (False)."""
+    waiters = [asyncio.ensure_future(event.wait()) for event in events]
+    done, pending = await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    for waiter in pending:
+        waiter.cancel()
+    return bool(done)

@@ -5,8 +5,8 @@ Every command ends in an append, so its cost bounds commands/s. eventsourcing's 
 pipelines SET LOCAL, LOCK TABLE, NOTIFY, the INSERT and the id fetch inside an explicit
 transaction (about eight waits on the socket); `arena_append_events` (migration 0004) takes the
 same lock, checks that every aggregate the command read is still at the version it read, and
-inserts, server-side. Nobody LISTENs to the table (the relay polls), so there is no NOTIFY.
-Reads are eventsourcing's own.
+inserts, and NOTIFYs the table's channel for the relay, server-side. Reads are eventsourcing's
+own.
 """
 
 from __future__ import annotations

@@ -10,11 +10,14 @@ import sys
 from pathlib import Path
 
 import aio_pika
+import psycopg
+import pytest
 from faststream.rabbit import RabbitBroker
 
 from arena.bus.envelope import EventEnvelope
-from arena.bus.relay import Relay, run_relay
+from arena.bus.relay import Relay, RelayLockLost, run_relay
 from arena.bus.topology import Topology, declare
+from bus_eventlog import PG_HOST, PG_PORT, PG_USER
 
 HERE = Path(__file__).resolve().parent
 SRC = HERE.parents[2] / "src"
@@ -116,3 +119,70 @@ async def test_a_relay_killed_mid_batch_loses_nothing_and_its_restart_republishe
     # What was published past the saved position before the kill is published again.
     assert len(keys) == total + (published_before_kill - killed_at)
     assert relay.position() == total
+
+
+async def test_an_append_wakes_an_idle_relay_that_would_not_poll_for_a_minute(
+        log, engine, topology: Topology, brokers, channel) -> None:
+    stop = asyncio.Event()
+    running = asyncio.create_task(run_relay(log, engine, brokers(), topology=topology,
+                                            stop_event=stop, idle=(60.0, 60.0)))
+    relay = Relay(log, engine, brokers(), topology=topology)
+    log.draft_battles(1)
+    await until(lambda: relay.position() >= 1)  # published, then idle: next poll in 60 s
+
+    log.draft_battles(2)
+    await until(lambda: relay.position() >= 3)  # only the notification can have woken it
+    stop.set()
+    await asyncio.wait_for(running, timeout=10)
+    assert len(await drain(channel, topology.name("arena.projections"))) == 3
+
+
+async def test_a_second_relay_waits_as_a_standby_and_takes_over_when_the_first_stops(
+        log, engine, topology: Topology, brokers, channel) -> None:
+    def signed(name: str):  # each relay marks what it publishes
+        return lambda envelope: {"relay": name}
+
+    first_stop, second_stop = asyncio.Event(), asyncio.Event()
+    first = asyncio.create_task(run_relay(log, engine, brokers(), topology=topology, stop_event=first_stop,
+                                          headers=signed("first")))
+    relay = Relay(log, engine, brokers(), topology=topology)
+    log.draft_battles(5)
+    await until(lambda: relay.position() >= 5)
+    second = asyncio.create_task(run_relay(log, engine, brokers(), topology=topology, stop_event=second_stop,
+                                           headers=signed("second")))
+    await asyncio.sleep(0.5)  # time enough for it to take the lock, were it free
+    log.draft_battles(5)  # both are LISTENing: only the lock keeps the second one quiet
+    await until(lambda: relay.position() >= 10)
+
+    first_stop.set()
+    await asyncio.wait_for(first, timeout=10)
+    log.draft_battles(5)
+    await until(lambda: relay.position() >= 15)
+    second_stop.set()
+    await asyncio.wait_for(second, timeout=10)
+    messages = await drain(channel, topology.name("arena.projections"))
+    assert [message.headers["relay"] for message in messages] == ["first"] * 10 + ["second"] * 5
+    assert len({message.message_id for message in messages}) == 15
+
+
+async def test_a_relay_whose_lock_session_drops_stops_so_a_standby_can_take_over(
+        dbname, log, engine, topology: Topology, brokers) -> None:
+    running = asyncio.create_task(run_relay(log, engine, brokers(), topology=topology))
+    relay = Relay(log, engine, brokers(), topology=topology)
+    log.draft_battles(1)
+    await until(lambda: relay.position() >= 1)
+    with psycopg.connect(f"postgresql://{PG_USER}@{PG_HOST}:{PG_PORT}/{dbname}", autocommit=True) as conn:
+        terminated = conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())").fetchall()
+    assert terminated == [(True,)]
+    with pytest.raises(RelayLockLost):
+        await asyncio.wait_for(running, timeout=10)
+
+
+async def until(condition, timeout: float = 20.0) -> None:
+    """Polls a synchronous condition off the event loop; fails after `timeout` (a liveness bound)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await asyncio.to_thread(condition):
+        assert asyncio.get_running_loop().time() < deadline, "condition never became true"
+        await asyncio.sleep(0.05)
