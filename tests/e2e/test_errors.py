@@ -150,7 +150,7 @@ def test_a_start_time_without_a_timezone_is_unprocessable(api) -> None:
     problem = assert_problem_details(
         api.patch(battle.path, user=battle.admin, json={"start_at": "2026-12-01T18:00:00"}, **ADMIN), 422)
 
-    assert problem["field"] == "settings"
+    assert problem["field"] == "start_at"
     assert "start_at needs a timezone" in problem["detail"]
 
 

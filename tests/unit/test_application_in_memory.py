@@ -164,7 +164,8 @@ def test_invalid_changed_settings_are_invalid_input(app: ArenaApplication) -> No
     with pytest.raises(InvalidInput) as refused:
         app.configure_battle(battle_id, {"scoring": "elo"})
 
-    assert refused.value.field == "settings"
+    assert refused.value.field == "scoring"
+    assert str(refused.value) == "scoring: Input should be 'icpc' or 'points'"
 
 
 def test_attaching_a_problem_the_catalog_does_not_have_is_not_found(app: ArenaApplication) -> None:

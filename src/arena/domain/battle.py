@@ -7,6 +7,7 @@ from enum import Enum
 from typing import Any
 
 from eventsourcing.domain import Aggregate, event
+from pydantic import ValidationError
 
 from arena.domain.copying import CopiesCheaply
 from arena.domain.errors import DomainError, InvalidInput
@@ -42,8 +43,10 @@ class Battle(CopiesCheaply, Aggregate):
         self._check_status("configure", BattleStatus.DRAFT)
         try:
             BattleSettings(**{**self.settings.model_dump(), **changes})
-        except ValueError as exc:
-            raise InvalidInput("settings", str(exc)) from None
+        except ValidationError as exc:  # name the field at fault, in the API's words, not pydantic's dump
+            first = exc.errors()[0]
+            field = ".".join(str(part) for part in first["loc"][:1]) or "settings"
+            raise InvalidInput(field, first["msg"].removeprefix("Value error, ")) from None
         self._configured(changes=changes)
 
     @event("Configured")

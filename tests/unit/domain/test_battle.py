@@ -133,8 +133,7 @@ def test_configure_refuses_invalid_settings_and_records_nothing(changes: dict, f
     with pytest.raises(InvalidInput) as refused:
         battle.configure(changes)
 
-    assert refused.value.field == "settings"
-    assert field in str(refused.value)
+    assert refused.value.field == field
     assert battle.settings == BattleSettings(title="Friday battle")
     assert battle.collect_events() == []
 
