@@ -11,10 +11,10 @@ embedded default, small logs) keeps eventsourcing's reader.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from queue import Full, Queue
-from threading import Event, Thread
 from datetime import datetime
 from decimal import Decimal
+from queue import Full, Queue
+from threading import Event, Thread
 from typing import Any
 from uuid import UUID
 

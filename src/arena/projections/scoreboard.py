@@ -11,7 +11,12 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from arena.db.tables import scoreboard_attempts, scoreboard_battles, scoreboard_entries, scoreboard_problems
+from arena.db.tables import (
+    scoreboard_attempts,
+    scoreboard_battles,
+    scoreboard_entries,
+    scoreboard_problems,
+)
 from arena.domain.battle import Battle
 from arena.domain.room_player import RoomPlayer
 from arena.projections.folding import Folded, FoldingProjection, Writers, folds, suffixed
