@@ -78,6 +78,13 @@ static void die(const char *what) {
     exit(2);
 }
 
+/* A fault that no system call reported (a bad job, a refusal): no errno text after it. */
+static void __attribute__((noreturn)) fail(const char *what) {
+    errno = 0;
+    die(what);
+    exit(2);  /* not reached: die exits, but is not declared noreturn */
+}
+
 /* ---- reading the job ---- */
 
 static void read_exactly(int fd, char *buf, size_t n) {
@@ -100,8 +107,7 @@ static char *next_field(void) {
     char *field = cursor;
     char *nul = memchr(cursor, '\0', (size_t)(job_end - cursor));
     if (nul == NULL) {
-        errno = 0;
-        die("job record truncated");
+        fail("job record truncated");
     }
     cursor = nul + 1;
     return field;
@@ -112,10 +118,16 @@ static long long next_number(void) {
     errno = 0;
     long long value = strtoll(field, &end, 10);
     if (errno || end == field || *end != '\0') {
-        errno = 0;
-        die("job record has a bad number");
+        fail("job record has a bad number");
     }
     return value;
+}
+
+static long long next_count(long long min, long long max, const char *what) {
+    long long n = next_number();
+    if (n < min || n > max)
+        fail(what);
+    return n;
 }
 
 static int rlimit_resource(const char *name) {
@@ -127,8 +139,7 @@ static int rlimit_resource(const char *name) {
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
         if (strcmp(name, table[i].name) == 0)
             return table[i].resource;
-    errno = 0;
-    die("job names an unknown rlimit");
+    fail("job names an unknown rlimit");
     return -1;
 }
 
@@ -168,28 +179,15 @@ static void read_step(struct step *s) {
     s->capture = next_number();
     s->stderr_capture = next_number();
     s->merge_stderr = (int)next_number();
-    long long argc = next_number();
-    if (argc < 1 || argc > MAX_ARGS) {
-        errno = 0;
-        die("job step has a bad argv");
-    }
+    long long argc = next_count(1, MAX_ARGS, "job step has a bad argv");
     for (long long i = 0; i < argc; i++)
         s->argv[i] = next_field();
     s->argv[argc] = NULL;
-    long long envc = next_number();
-    if (envc < 0 || envc > MAX_ENV) {
-        errno = 0;
-        die("job step has a bad environment");
-    }
+    long long envc = next_count(0, MAX_ENV, "job step has a bad environment");
     for (long long i = 0; i < envc; i++)
         s->env[i] = next_field();
     s->env[envc] = NULL;
-    long long n = next_number();
-    if (n < 0 || n > MAX_RLIMITS) {
-        errno = 0;
-        die("job step has too many rlimits");
-    }
-    s->n_limits = (int)n;
+    s->n_limits = (int)next_count(0, MAX_RLIMITS, "job step has too many rlimits");
     for (int i = 0; i < s->n_limits; i++) {
         s->limits[i].resource = rlimit_resource(next_field());
         s->limits[i].soft = (rlim_t)next_number();
@@ -406,8 +404,7 @@ static int test_failed(const struct step *s, const struct report *r) {
 static void refuse_to_run_on_the_host(void) {
     struct stat ns;
     if (stat("/proc/self/ns/pid", &ns) || ns.st_ino == INITIAL_PID_NS_INODE) {
-        errno = 0;
-        die("refusing to run outside a sandbox's pid namespace");
+        fail("refusing to run outside a sandbox's pid namespace");
     }
 }
 
@@ -423,8 +420,7 @@ int main(void) {
     read_exactly(0, digits, 8);
     long size = strtol(digits, NULL, 10);
     if (size <= 0 || size > MAX_JOB_BYTES) {
-        errno = 0;
-        die("job record has a bad length");
+        fail("job record has a bad length");
     }
     char *job = malloc((size_t)size);
     if (job == NULL)
@@ -434,17 +430,12 @@ int main(void) {
     job_end = job + size;
 
     if (strcmp(next_field(), JOB_TAG) != 0) {
-        errno = 0;
-        die("job is not " JOB_TAG " (supervisor and judge disagree)");
+        fail("job is not " JOB_TAG " (supervisor and judge disagree)");
     }
     const char *source_name = next_field();
     long long source_len = next_number();
     int stop_on_failure = (int)next_number();
-    long long n_inputs = next_number();
-    if (n_inputs < 0 || n_inputs > MAX_JOB_BYTES / 2) {
-        errno = 0;
-        die("job has a bad test count");
-    }
+    long long n_inputs = next_count(0, MAX_JOB_BYTES / 2, "job has a bad test count");
     long long *input_lens = calloc((size_t)n_inputs + 1, sizeof *input_lens);
     for (long long i = 0; i < n_inputs; i++)
         input_lens[i] = next_number();
