@@ -121,13 +121,33 @@ class Battle(CopiesCheaply, Aggregate):
             return None
         return self.started_at + timedelta(seconds=self.settings.duration_s)
 
-    def check_submission(self, problem: str, language: str) -> None:
-        """A submission is accepted only while running, for this battle's problems and languages."""
+    def has_player(self, user_id: str) -> bool:
+        return user_id in self.players
+
+    def is_due_to_start(self, now: datetime) -> bool:
+        start_at = self.settings.start_at
+        return self.status is BattleStatus.LOBBY and start_at is not None and start_at <= now
+
+    def is_due_to_end(self, now: datetime) -> bool:
+        return self.status is BattleStatus.RUNNING and self.ends_at <= now
+
+    def check_submission(self, user_id: str, problem: str, language: str) -> None:
+        """A submission is accepted only while running, from a player who joined, for this
+        battle's problems and languages."""
         self._check_status("submit to", BattleStatus.RUNNING)
         self._check_has_problem(problem)
         if language not in self.settings.languages:
             allowed = ", ".join(self.settings.languages)
             raise LanguageNotAllowed(f"language {language!r} is not allowed here (allowed: {allowed})")
+        if user_id not in self.players:
+            raise NotJoined(f"user {user_id!r} has not joined this battle")
+
+    def points_for(self, problem: str, received_at: datetime) -> int:
+        """What a first accepted verdict on this problem is worth. A submission that raced the
+        end (received after it, ADR 5) is judged but scores nothing."""
+        if self.ended_at is not None and received_at > self.ended_at:
+            return 0
+        return self.problems.get(problem, {}).get("points", 0)
 
     def _check_status(self, action: str, *allowed: BattleStatus) -> None:
         if self.status not in allowed:
@@ -168,3 +188,7 @@ class BattleFull(BattleError):
 
 class LanguageNotAllowed(BattleError):
     pass
+
+
+class NotJoined(BattleError):
+    """Only players who joined may submit (409)."""

@@ -10,7 +10,7 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from arena.domain.copying import CopiesCheaply
-from arena.domain.errors import DomainError
+from arena.domain.errors import DomainError, InvalidInput
 
 VERDICTS = frozenset({"AC", "WA", "TLE", "MLE", "RE", "CE", "OLE", "IE"})
 
@@ -78,6 +78,8 @@ class RoomPlayer(CopiesCheaply, Aggregate):
     def submit(self, submission_id: str, problem: str, problem_sha256: str, language: str,
                source: str, source_sha256: str, received_at: datetime) -> None:
         self._check_not_completed()
+        if not source.strip():
+            raise InvalidInput("source", "the source is empty")
         if submission_id in self.submissions:
             raise DuplicateSubmission(f"submission {submission_id} was already received")
         # battle and user travel in the event so that consumers need no other lookup

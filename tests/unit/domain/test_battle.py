@@ -15,6 +15,7 @@ from arena.domain.battle import (
     BattleStatus,
     LanguageNotAllowed,
     NoProblems,
+    NotJoined,
     ProblemAlreadyAttached,
     ProblemNotInBattle,
     WrongBattleState,
@@ -381,7 +382,7 @@ def test_cancel_is_refused_once_the_battle_is_over(state: str) -> None:
 def test_a_submission_for_an_attached_problem_in_an_allowed_language_is_accepted() -> None:
     battle = running("ada", languages=("python", "c"))
 
-    battle.check_submission("sum", "c")  # does not raise
+    battle.check_submission("ada", "sum", "c")  # does not raise
 
 
 @pytest.mark.parametrize("state", ["draft", "lobby", "ended", "cancelled"])
@@ -389,21 +390,21 @@ def test_submissions_are_refused_unless_the_battle_runs(state: str) -> None:
     battle = STATES[state]()
 
     with pytest.raises(WrongBattleState, match=f"cannot submit to a battle that is {state}"):
-        battle.check_submission("sum", "python")
+        battle.check_submission("ada", "sum", "python")
 
 
 def test_a_submission_for_a_problem_outside_the_battle_is_refused() -> None:
     battle = running("ada")
 
     with pytest.raises(ProblemNotInBattle, match="'max'"):
-        battle.check_submission("max", "python")
+        battle.check_submission("ada", "max", "python")
 
 
 def test_a_submission_in_a_language_the_battle_does_not_allow_is_refused() -> None:
     battle = running("ada", languages=("python", "c"))
 
     with pytest.raises(LanguageNotAllowed, match=r"'rust'.*python, c"):
-        battle.check_submission("sum", "rust")
+        battle.check_submission("ada", "sum", "rust")
 
 
 def test_every_refusal_is_a_domain_error_the_api_can_map() -> None:
@@ -420,3 +421,24 @@ def test_a_copy_shares_the_frozen_settings_but_not_the_mutable_state() -> None:
     assert copy.settings.title == "changed"
     assert (battle.settings.title, battle.version) != ("changed", copy.version)
     assert deepcopy(battle).settings is battle.settings
+
+
+def test_a_submission_from_a_user_who_has_not_joined_is_refused() -> None:
+    battle = running("ada")
+
+    with pytest.raises(NotJoined, match="'grace'"):
+        battle.check_submission("grace", "sum", "python")
+
+
+def test_a_first_accept_is_worth_the_problems_points_while_the_battle_runs() -> None:
+    battle = running("ada")
+
+    assert battle.points_for("sum", battle.started_at + timedelta(minutes=5)) == battle.problems["sum"]["points"]
+
+
+def test_a_submission_that_raced_the_end_scores_nothing() -> None:
+    battle = running("ada")
+    battle.end(at=battle.started_at + timedelta(minutes=10), reason="admin")
+
+    assert battle.points_for("sum", battle.ended_at) == battle.problems["sum"]["points"]
+    assert battle.points_for("sum", battle.ended_at + timedelta(microseconds=1)) == 0

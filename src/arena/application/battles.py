@@ -1,0 +1,110 @@
+"""Battle verbs: create, configure, attach problems, open the lobby, start, end, cancel."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+from uuid import UUID
+
+from arena.application.machinery import CommandMachinery, retry_on_conflict
+from arena.domain.battle import Battle
+from arena.domain.errors import InvalidInput
+from arena.domain.room_player import PlayerState, RoomPlayer, room_player_id
+from arena.domain.settings import BattleSettings
+
+
+class ProblemInfo(Protocol):
+    slug: str
+    sha256: str
+    title: str
+    points: int
+
+
+class ProblemCatalog(Protocol):
+    def info(self, slug: str) -> ProblemInfo: ...  # raises NotFound
+
+
+class BattleVerbs(CommandMachinery):
+    problems: ProblemCatalog
+    languages: Callable[[], frozenset[str]]
+
+    def create_battle(self, admin_id: str, settings: BattleSettings) -> UUID:
+        self._check_languages(settings.languages)
+        battle = Battle.draft(admin_id, settings, self.clock())
+        self.save(battle)
+        return battle.id
+
+    @retry_on_conflict
+    def configure_battle(self, battle_id: UUID, changes: dict[str, Any]) -> None:
+        if "languages" in changes:
+            self._check_languages(changes["languages"])
+        battle = self.get_battle(battle_id)
+        battle.configure(changes)
+        self.save(battle)
+
+    @retry_on_conflict
+    def attach_problem(self, battle_id: UUID, slug: str) -> None:
+        battle = self.get_battle(battle_id)
+        info = self.problems.info(slug)
+        battle.attach_problem(slug=slug, sha256=info.sha256, title=info.title, points=info.points)
+        self.save(battle)
+
+    @retry_on_conflict
+    def detach_problem(self, battle_id: UUID, slug: str) -> None:
+        battle = self.get_battle(battle_id)
+        battle.detach_problem(slug)
+        self.save(battle)
+
+    @retry_on_conflict
+    def open_lobby(self, battle_id: UUID) -> None:
+        battle = self.get_battle(battle_id)
+        battle.open_lobby()
+        self.save(battle)
+
+    @retry_on_conflict
+    def start_battle(self, battle_id: UUID, by: str) -> None:
+        battle = self.get_battle(battle_id)
+        battle.start(at=self.clock(), by=by)
+        self.save(battle)
+
+    @retry_on_conflict
+    def end_battle(self, battle_id: UUID, reason: str) -> None:
+        """Ends the battle and, in the same append, completes every player still PRESENT."""
+        battle = self.get_battle(battle_id)
+        at = self.clock()
+        battle.end(at=at, reason=reason)
+        room = (self._get(room_player_id(battle_id, user), RoomPlayer, "room player") for user in battle.players)
+        players = [player for player in room if player.state is PlayerState.PRESENT]
+        for player in players:
+            player.complete(at=at)
+        self.save(battle, *players)
+
+    def end_battle_if_due(self, battle_id: UUID) -> bool:
+        """Timer command: ends a running battle whose duration is over; otherwise a no-op."""
+        if not self.get_battle(battle_id).is_due_to_end(self.clock()):
+            return False
+        self.end_battle(battle_id, reason="time is up")
+        return True
+
+    def start_battle_if_due(self, battle_id: UUID) -> bool:
+        """Timer command: starts a battle in the lobby whose start_at has come; otherwise a no-op."""
+        if not self.get_battle(battle_id).is_due_to_start(self.clock()):
+            return False
+        self.start_battle(battle_id, by="scheduler")
+        return True
+
+    @retry_on_conflict
+    def cancel_battle(self, battle_id: UUID, reason: str) -> None:
+        battle = self.get_battle(battle_id)
+        battle.cancel(at=self.clock(), reason=reason)
+        self.save(battle)
+
+    def get_battle(self, battle_id: UUID) -> Battle:
+        return self._get(battle_id, Battle, "battle")
+
+    def _check_languages(self, languages: tuple[str, ...] | list[str]) -> None:
+        # Which languages this installation judges is a fact of the host, not of the domain.
+        known = self.languages()
+        unknown = [language for language in languages if known and language not in known]
+        if unknown:
+            raise InvalidInput("languages", f"unknown here: {', '.join(unknown)} (known: {', '.join(sorted(known))})")

@@ -1,0 +1,40 @@
+"""Submission verbs: a player submits code; a judge's verdict is recorded (idempotently)."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+from uuid import UUID, uuid4
+
+from arena.application.machinery import CommandMachinery, retry_on_conflict
+from arena.domain.battle import Battle
+from arena.domain.room_player import RoomPlayer, room_player_id
+
+
+class SubmissionVerbs(CommandMachinery):
+    @retry_on_conflict
+    def submit(self, battle_id: UUID, user_id: str, problem: str, language: str, source: str) -> str:
+        battle = self._get(battle_id, Battle, "battle")
+        battle.check_submission(user_id, problem, language)
+        player = self._get(room_player_id(battle_id, user_id), RoomPlayer, "player in this battle")
+        submission_id = str(uuid4())
+        player.submit(
+            submission_id=submission_id, problem=problem,
+            problem_sha256=battle.problems[problem]["sha256"], language=language, source=source,
+            source_sha256=hashlib.sha256(source.encode()).hexdigest(), received_at=self.clock(),
+        )
+        self.save(player)
+        return submission_id
+
+    @retry_on_conflict
+    def record_verdict(self, player_id: UUID, submission_id: str, verdict: str,
+                       details: dict[str, Any]) -> bool:
+        """Idempotent: a second verdict for the same submission changes nothing (returns False)."""
+        player = self._get(player_id, RoomPlayer, "room player")
+        battle = self._get(player.battle_id, Battle, "battle")
+        submission = player.submissions.get(submission_id)  # unknown: record_verdict says so
+        points = battle.points_for(submission["problem"], submission["received_at"]) if submission else 0
+        if not player.record_verdict(submission_id, verdict, self.clock(), details, points):
+            return False
+        self.save(player)
+        return True
