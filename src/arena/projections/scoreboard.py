@@ -1,4 +1,4 @@
-"""Scoreboard: stores the facts a ranking needs and ranks at read time (ranking.py).
+"""Scoreboard: stores the facts a ranking needs and ranks at read time (arena.domain.ranking).
 
 Facts, not running totals: a battle's scoring, start and end; who joined; every judged attempt.
 Deliveries may arrive in any order across aggregates, and verdicts in judging order, so nothing
@@ -20,7 +20,7 @@ from arena.db.tables import (
 from arena.domain.battle import Battle
 from arena.domain.room_player import RoomPlayer
 from arena.projections.folding import Folded, FoldingProjection, Writers, folds, suffixed
-from arena.projections.ranking import Attempt, rank
+from arena.domain.ranking import Attempt, rank
 
 TABLES = (scoreboard_battles, scoreboard_problems, scoreboard_entries, scoreboard_attempts)
 

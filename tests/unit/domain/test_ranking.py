@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from itertools import count
 
-from arena.projections.ranking import Attempt, rank
+from arena.domain.ranking import Attempt, rank
 
 START = datetime(2025, 1, 1, 12, 0, tzinfo=timezone.utc)
 END = START + timedelta(hours=2)

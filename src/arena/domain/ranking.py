@@ -1,4 +1,5 @@
-"""The scoreboard's rules as one pure function: facts in, ranked rows out (no I/O).
+"""The ranking rules as one pure function: facts in, ranked rows out (no I/O). The live
+scoreboard and the settlement both call it, so a board and a ledger can never disagree.
 
 Ranking happens at read time from stored facts, so the order in which deliveries arrived across
 aggregates (a verdict before Battle.Started, verdicts in judging order) cannot change the result.
