@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from arena.judge.languages import SANDBOX_PATH, detect_languages  # noqa: E402
 from arena.judge.runner import build_job  # noqa: E402
-from arena.judge.sandbox import make_sandbox  # noqa: E402
+from arena.bootstrap import make_sandbox  # noqa: E402
 from arena.problems.model import Problem, TestCase  # noqa: E402
 
 SANDBOX_PYTHON = shutil.which("python3", path=SANDBOX_PATH)  # the interpreter the sandbox runs

@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from arena.judge.languages import SANDBOX_PATH, detect_languages  # noqa: E402
-from arena.judge.sandbox import make_sandbox  # noqa: E402
+from arena.bootstrap import make_sandbox  # noqa: E402
 from arena.judge.worker import Judge, JudgeRequest  # noqa: E402
 from arena.problems.model import Problem, TestCase  # noqa: E402
 

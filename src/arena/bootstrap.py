@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import Engine
@@ -19,7 +20,7 @@ from arena.handlers.local_judge import LocalJudge
 from arena.handlers.local_timers import LocalTimers
 from arena.handlers.sweep import sweep
 from arena.judge.languages import cached_languages
-from arena.judge.sandbox import make_sandbox
+from arena.judge.sandbox import Sandbox
 from arena.judge.worker import Judge
 from arena.problems.store import ProblemStore
 from arena.projections.battles import battles_using_problem
@@ -45,6 +46,20 @@ class Arena:
             self.judge.close()
         self.app.close()
         self.engine.dispose()
+
+
+def make_sandbox(kind: str, **options: Any) -> Sandbox:
+    """The sandbox backend named by settings.sandbox ("bwrap" or "docker"), imported only
+    when chosen: the docker SDK is not needed where bwrap judges."""
+    if kind == "bwrap":
+        from arena.judge.bwrap import BwrapSandbox
+
+        return BwrapSandbox(**options)
+    if kind == "docker":
+        from arena.judge.docker_backend import DockerSandbox
+
+        return DockerSandbox(**options)
+    raise ValueError(f"unknown sandbox backend {kind!r}: expected 'bwrap' or 'docker'")
 
 
 def event_store_env(settings: ArenaSettings) -> dict[str, str]:

@@ -111,7 +111,7 @@ async def judge_main(args: argparse.Namespace, settings: ArenaSettings) -> int:
     from arena.bus.envelope import EventEnvelope
     from arena.bus.topology import Topology, declare
     from arena.handlers.judge_worker import judge_and_publish
-    from arena.judge.sandbox import make_sandbox
+    from arena.bootstrap import make_sandbox
     from arena.judge.worker import Judge
     from arena.problems.blobs import ProblemBlobs
 

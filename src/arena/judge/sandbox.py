@@ -75,16 +75,3 @@ class Sandbox(Protocol):
     async def execute(self, job: Job) -> Report: ...
 
     async def close(self) -> None: ...
-
-
-def make_sandbox(kind: str, **options: Any) -> Sandbox:
-    """Build the backend named by settings.sandbox ("bwrap" or "docker")."""
-    if kind == "bwrap":
-        from arena.judge.bwrap import BwrapSandbox
-
-        return BwrapSandbox(**options)
-    if kind == "docker":
-        from arena.judge.docker_backend import DockerSandbox
-
-        return DockerSandbox(**options)
-    raise ValueError(f"unknown sandbox backend {kind!r}: expected 'bwrap' or 'docker'")

@@ -22,7 +22,7 @@ from arena.db.tables import bus_positions
 from arena.domain.settings import BattleSettings
 from arena.handlers.judge_worker import judge_and_publish
 from arena.handlers.rabbit import WORKER_QUEUES, WorkerContext, bind
-from arena.judge.sandbox import make_sandbox
+from arena.bootstrap import make_sandbox
 from arena.judge.worker import Judge
 from arena.projections.checksum import checksum
 from arena.projections.room import read_room

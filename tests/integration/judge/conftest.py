@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from arena.judge.languages import Language, cached_languages
-from arena.judge.sandbox import make_sandbox
+from arena.bootstrap import make_sandbox
 from arena.judge.worker import Judge
 from judge_helpers import CGROUP_PARENT, SESSIONS, UID_BASE
 
