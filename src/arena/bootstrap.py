@@ -18,6 +18,7 @@ from arena.db.migrations import upgrade
 from arena.handlers.local_bus import LocalBus
 from arena.handlers.local_judge import LocalJudge
 from arena.handlers.local_timers import LocalTimers
+from arena.handlers.routing import JUDGE, TIMERS
 from arena.handlers.sweep import sweep
 from arena.judge.languages import cached_languages
 from arena.judge.sandbox import Sandbox
@@ -111,13 +112,13 @@ def bootstrap(settings: ArenaSettings | None = None, *, clock: Callable[[], date
     if judge if judge is not None else not settings.broker_url:
         local_judge = LocalJudge(lambda: Judge(make_sandbox(settings.sandbox), settings.judge_slots),
                                  problems, app)
-        bus.handlers.append(local_judge)
+        bus.handlers.append((JUDGE, local_judge))
     local_timers = None
     if timers if timers is not None else not settings.broker_url:
         leave_after = timedelta(seconds=settings.leave_after)
         local_timers = LocalTimers(app, leave_after, clock,
                                    sweep=lambda: sweep(app, engine, leave_after, clock()))
-        bus.handlers.append(local_timers)
+        bus.handlers.append((TIMERS, local_timers))
     if not settings.broker_url:  # with a broker, the relay and `arena worker` do this instead
         app.on_saved = bus.catch_up
         bus.catch_up()  # whatever was saved while no bus ran

@@ -69,11 +69,12 @@ def _broker(settings: ArenaSettings):
 async def relay(args: argparse.Namespace, settings: ArenaSettings) -> int:
     from arena.bootstrap import bootstrap
     from arena.bus.relay import RelayLockLost, run_relay
+    from arena.handlers.routing import topology
 
     arena = bootstrap(settings, judge=False, timers=False)
     broker = _broker(settings)
     try:
-        await run_relay(arena.app, arena.engine, broker, stop_event=_stop_event())
+        await run_relay(arena.app, arena.engine, broker, topology=topology(), stop_event=_stop_event())
     except RelayLockLost as exc:  # the process manager restarts us: standby or relay again
         print(f"arena relay: {exc}", file=sys.stderr)
         return 1
@@ -86,8 +87,9 @@ async def relay(args: argparse.Namespace, settings: ArenaSettings) -> int:
 async def worker_main(args: argparse.Namespace, settings: ArenaSettings) -> int:
     from arena.bootstrap import bootstrap
     from arena.bus.consumer import subscribe
-    from arena.bus.topology import Topology, declare
+    from arena.bus.topology import declare
     from arena.handlers.rabbit import WORKER_QUEUES, WorkerContext, bind
+    from arena.handlers.routing import topology as routed_topology
 
     chosen = [name.strip() for name in args.only.split(",") if name.strip()] or list(WORKER_QUEUES)
     unknown = sorted(set(chosen) - set(WORKER_QUEUES))
@@ -95,13 +97,13 @@ async def worker_main(args: argparse.Namespace, settings: ArenaSettings) -> int:
         print(f"arena worker: unknown consumers {unknown}; choose from {sorted(WORKER_QUEUES)}", file=sys.stderr)
         return 2
     arena = bootstrap(settings, judge=False, timers=False)
-    broker, topology = _broker(settings), Topology()
+    broker, topology = _broker(settings), routed_topology()
     ctx = WorkerContext(app=arena.app, engine=arena.engine, projections=arena.bus.projections,
                         fetch=arena.bus.fetch, broker=broker, topology=topology,
                         leave_after=timedelta(seconds=settings.leave_after), clock=arena.app.clock)
     for name in chosen:
-        queue, model, handler = WORKER_QUEUES[name]
-        subscribe(broker, queue, bind(handler, ctx), model, topology=topology)
+        consumer, model, handler = WORKER_QUEUES[name]
+        subscribe(broker, consumer.queue, bind(handler, ctx), model, topology=topology)
     await _serve(broker, topology, declare, arena, consumers=chosen)
     return 0
 
@@ -109,13 +111,14 @@ async def worker_main(args: argparse.Namespace, settings: ArenaSettings) -> int:
 async def judge_main(args: argparse.Namespace, settings: ArenaSettings) -> int:
     from arena.bus.consumer import subscribe
     from arena.bus.envelope import EventEnvelope
-    from arena.bus.topology import Topology, declare
+    from arena.bus.topology import declare
     from arena.handlers.judge_worker import judge_and_publish
+    from arena.handlers.routing import JUDGE, topology as routed_topology
     from arena.bootstrap import make_sandbox
     from arena.judge.worker import Judge
     from arena.problems.blobs import ProblemBlobs
 
-    broker, topology = _broker(settings), Topology()
+    broker, topology = _broker(settings), routed_topology()
     judge = Judge(make_sandbox(settings.sandbox), settings.judge_slots)
     problems = ProblemBlobs(settings.problems_dir)
 
@@ -123,7 +126,7 @@ async def judge_main(args: argparse.Namespace, settings: ArenaSettings) -> int:
         await judge_and_publish(event, judge, problems, broker, topology)
 
     # prefetch = slots: the broker never hands over more submissions than there are sandboxes
-    subscribe(broker, "judge.requests", on_submission, EventEnvelope, prefetch=settings.judge_slots,
+    subscribe(broker, JUDGE.queue, on_submission, EventEnvelope, prefetch=settings.judge_slots,
               topology=topology)
     try:
         await _serve(broker, topology, declare, None, consumers=[f"judge x{settings.judge_slots}"])

@@ -16,6 +16,10 @@ from arena.application.submissions import SubmissionVerbs
 
 
 class ArenaApplication(BattleVerbs, RoomVerbs, SubmissionVerbs):
+    # eventsourcing names each subclass after itself unless told; the name picks the tables
+    # (arena_events) and the prefix of its environment variables (ARENA_POSTGRES_POOL_SIZE).
+    name = "Arena"
+
     def __init__(self, env: dict[str, str] | None = None, *, problems: ProblemCatalog,
                  languages: Callable[[], frozenset[str]] = lambda: frozenset(),
                  clock: Callable[[], datetime] = utc_now,

@@ -1,15 +1,16 @@
 """Every RabbitMQ exchange, queue and binding arena uses, declared in this one module.
 
 `declare(broker)` creates them at start-up (idempotent); `to_definitions()` renders the same
-topology as a RabbitMQ definitions file, so infra/rabbitmq/definitions.json is generated, never
-hand-edited:  python -m arena.bus.topology > infra/rabbitmq/definitions.json
+topology as a RabbitMQ definitions file. Which consumer queues exist and what they are bound to
+comes from the routing table (arena.handlers.routing), which builds the Topology; so
+infra/rabbitmq/definitions.json is generated, never hand-edited:
+    python -m arena.handlers.routing > infra/rabbitmq/definitions.json
 (tests/unit/bus checks the file is current). Choices are explained in docs/adr/0101-bus-topology.md.
 """
 
 from __future__ import annotations
 
 import json
-import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -49,18 +50,6 @@ class ConsumerQueue:
     work: tuple[str, ...] = ()
 
 
-# Adding a consumer queue is one line here (then regenerate definitions.json).
-CONSUMER_QUEUES = (
-    ConsumerQueue("arena.projections", events=("#",)),
-    ConsumerQueue(
-        "arena.timers",
-        events=("room_player.disconnected", "battle.scheduled", "battle.started", "battle.lobby_opened"),
-    ),
-    ConsumerQueue("arena.commands", work=("judge.results",)),
-    ConsumerQueue("judge.requests", events=("room_player.submission_received",)),
-)
-
-
 @dataclass(frozen=True)
 class Binding:
     source: str
@@ -71,10 +60,12 @@ class Binding:
 
 @dataclass(frozen=True)
 class Topology:
-    """The topology under an optional name prefix (tests use a random one to stay isolated)."""
+    """The topology under an optional name prefix (tests use a random one to stay isolated).
+
+    Its consumer queues come from the routing table: arena.handlers.routing.topology()."""
 
     prefix: str = ""
-    consumers: tuple[ConsumerQueue, ...] = CONSUMER_QUEUES
+    consumers: tuple[ConsumerQueue, ...] = ()
     delay_tiers_ms: tuple[int, ...] = DELAY_TIERS_MS
 
     def name(self, base: str) -> str:
@@ -169,6 +160,3 @@ def to_definitions(topology: Topology | None = None, vhost: str = "/") -> dict[s
 def render(topology: Topology | None = None) -> str:
     return json.dumps(to_definitions(topology), indent=2, sort_keys=True) + "\n"
 
-
-if __name__ == "__main__":
-    sys.stdout.write(render())

@@ -17,15 +17,17 @@ from sqlalchemy import Engine
 
 from arena.bus.envelope import EventEnvelope, envelope_from_stored
 from arena.db.positions import read_position, save_position
+from arena.handlers.routing import Consumer, wants
 from arena.projections.base import Projection, deliver_page
 
 Handler = Callable[[EventEnvelope], None]
+Routed = tuple[Consumer, Handler]  # a handler and the consumer whose routes feed it
 log = structlog.get_logger("arena.bus")
 
 
 class LocalBus:
     def __init__(self, app: Application, engine: Engine, projections: Sequence[Projection],
-                 handlers: Sequence[Handler] = (), name: str = "local", page: int = 500) -> None:
+                 handlers: Sequence[Routed] = (), name: str = "local", page: int = 500) -> None:
         self.app = app
         self.engine = engine
         self.projections = list(projections)
@@ -63,8 +65,10 @@ class LocalBus:
                 self._guarded(projection.name, events[-1], deliver_page, self.engine, projection,
                               events, self.fetch)
             for event in events:
-                for handler in self.handlers:
-                    self._guarded(type(handler).__name__, event, handler, event)
+                key = event.routing_key
+                for consumer, handler in self.handlers:
+                    if wants(consumer, key):  # the routing table decides, as it binds RabbitMQ
+                        self._guarded(consumer.name, event, handler, event)
             position = notifications[-1].id
             self._save_position(position)
             delivered += len(notifications)

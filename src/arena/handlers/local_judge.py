@@ -33,8 +33,6 @@ class LocalJudge:
 
     def __call__(self, event: EventEnvelope) -> None:
         """Local-bus handler: queue a judging for every received submission."""
-        if event.routing_key != SUBMISSION_RECEIVED:
-            return
         future = asyncio.run_coroutine_threadsafe(self._judge_and_record(event), self._loop)
         with self._lock:
             self._pending.add(future)

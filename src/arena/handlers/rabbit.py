@@ -20,6 +20,7 @@ from arena.bus.delayed import schedule
 from arena.bus.envelope import EventEnvelope
 from arena.bus.topology import Topology
 from arena.handlers.judging import VerdictReady, record_verdict
+from arena.handlers.routing import COMMANDS, PROJECTIONS, TIMERS, Consumer
 from arena.handlers.timers import TimerCommand, fire, timers_for
 from arena.projections.base import FetchEvents, Projection, deliver
 
@@ -61,16 +62,17 @@ async def on_verdict(message: VerdictReady, ctx: WorkerContext) -> None:
 async def _schedule(timer: TimerCommand, ctx: WorkerContext) -> None:
     delay = max(0.0, (timer.due_at - ctx.clock()).total_seconds())
     await schedule(ctx.broker, f"timer.{timer.kind}", timer, delay, timer.message_id,
-                   queue="arena.timers", topology=ctx.topology)
+                   queue=TIMERS.queue, topology=ctx.topology)
 
 
 Handler = Callable[[Any, WorkerContext], Awaitable[None]]
 
-# name (for --only) -> (queue, message type, handler)
-WORKER_QUEUES: dict[str, tuple[str, Any, Handler]] = {
-    "projections": ("arena.projections", EventEnvelope, project),
-    "timers": ("arena.timers", EventEnvelope | TimerCommand, on_timer_message),
-    "commands": ("arena.commands", VerdictReady, on_verdict),
+# consumer name (for --only) -> (consumer, message type, handler); which events reach each
+# consumer's queue is the routing table's to say (arena.handlers.routing).
+WORKER_QUEUES: dict[str, tuple[Consumer, Any, Handler]] = {
+    PROJECTIONS.name: (PROJECTIONS, EventEnvelope, project),
+    TIMERS.name: (TIMERS, EventEnvelope | TimerCommand, on_timer_message),
+    COMMANDS.name: (COMMANDS, VerdictReady, on_verdict),
 }
 
 

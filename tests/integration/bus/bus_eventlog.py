@@ -17,6 +17,7 @@ from sqlalchemy import Engine, create_engine
 
 from arena.bus.relay import run_relay
 from arena.bus.topology import Topology
+from arena.handlers.routing import topology as routed_topology
 from arena.domain.battle import Battle
 from arena.domain.settings import BattleSettings
 
@@ -47,7 +48,7 @@ def read_model_engine(dbname: str) -> Engine:
 
 
 def prefixed_topology(prefix: str) -> Topology:
-    return Topology(prefix=prefix)
+    return routed_topology(prefix=prefix)
 
 
 async def _relay_forever(dbname: str, prefix: str, batch: int) -> None:

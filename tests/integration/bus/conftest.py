@@ -13,6 +13,7 @@ from faststream.rabbit import RabbitBroker
 from sqlalchemy import Engine
 
 from arena.bus.topology import Topology
+from arena.handlers.routing import topology as routed_topology
 from arena.db.migrations import upgrade
 from bus_eventlog import PG_HOST, PG_PORT, PG_USER, RABBIT_URL, BattleLog, event_log, read_model_engine
 
@@ -46,7 +47,7 @@ def engine(dbname: str) -> Iterator[Engine]:
 
 @pytest.fixture
 async def topology() -> AsyncIterator[Topology]:
-    topology = Topology(prefix=f"t{uuid.uuid4().hex[:8]}.")
+    topology = routed_topology(prefix=f"t{uuid.uuid4().hex[:8]}.")
     yield topology
     connection = await aio_pika.connect(RABBIT_URL)
     async with connection:

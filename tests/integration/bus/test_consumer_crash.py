@@ -65,14 +65,14 @@ async def test_a_consumer_killed_between_effect_and_ack_changes_nothing(
         ctx = WorkerContext(app=arena.app, engine=arena.engine, projections=arena.bus.projections,
                             fetch=arena.bus.fetch, broker=worker, topology=topology,
                             leave_after=timedelta(minutes=5), clock=arena.app.clock)
-        queue_name, model, handler = WORKER_QUEUES["projections"]
+        consumer, model, handler = WORKER_QUEUES["projections"]
         seen: list[str] = []
 
         async def counting(message: EventEnvelope) -> None:
             await bind(handler, ctx)(message)
             seen.append(message.idempotency_key)
 
-        subscribe(worker, queue_name, counting, model, topology=topology)
+        subscribe(worker, consumer.queue, counting, model, topology=topology)
         await worker.connect()
         await declare(worker, topology)
         await worker.start()

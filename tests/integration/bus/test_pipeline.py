@@ -62,8 +62,8 @@ async def test_a_battle_flows_through_relay_worker_and_judge_and_a_replay_change
     ctx = WorkerContext(app=arena.app, engine=arena.engine, projections=arena.bus.projections,
                         fetch=arena.bus.fetch, broker=worker, topology=topology,
                         leave_after=timedelta(seconds=0.5), clock=arena.app.clock)
-    for queue, model, handler in WORKER_QUEUES.values():
-        subscribe(worker, queue, bind(handler, ctx), model, topology=topology)
+    for consumer, model, handler in WORKER_QUEUES.values():
+        subscribe(worker, consumer.queue, bind(handler, ctx), model, topology=topology)
     judge = Judge(make_sandbox("bwrap"), slots=2)
 
     async def on_submission(event: EventEnvelope) -> None:

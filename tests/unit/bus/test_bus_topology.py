@@ -7,9 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from arena.bus.topology import (
-    DELAY_TIERS_MS, ConsumerQueue, Topology, render, to_definitions,
-)
+from arena.bus.topology import DELAY_TIERS_MS, ConsumerQueue, Topology, render
+from arena.bus.topology import to_definitions as render_definitions
+from arena.handlers.routing import topology as routed_topology
+
+
+def to_definitions(topology: Topology | None = None) -> dict:
+    return render_definitions(topology or routed_topology())
 
 DEFINITIONS = Path(__file__).resolve().parents[3] / "infra" / "rabbitmq" / "definitions.json"
 CONF = DEFINITIONS.with_name("rabbitmq.conf")
@@ -17,8 +21,8 @@ CONF = DEFINITIONS.with_name("rabbitmq.conf")
 
 def test_definitions_file_is_what_the_topology_module_renders() -> None:
     assert json.loads(DEFINITIONS.read_text()) == to_definitions(), (
-        "regenerate it: python -m arena.bus.topology > infra/rabbitmq/definitions.json")
-    assert DEFINITIONS.read_text() == render()
+        "regenerate it: python -m arena.handlers.routing > infra/rabbitmq/definitions.json")
+    assert DEFINITIONS.read_text() == render(routed_topology())
 
 
 def test_rabbitmq_conf_loads_the_definitions_file() -> None:
@@ -87,4 +91,4 @@ def test_a_delay_hops_on_the_longest_tier_that_fits_and_never_delivers_early(
 
 def test_an_unknown_consumer_queue_is_refused() -> None:
     with pytest.raises(KeyError):
-        Topology().consumer_queue("arena.nope")
+        routed_topology().consumer_queue("arena.nope")

@@ -1,0 +1,73 @@
+"""The ONE routing table: which consumers each domain event goes to.
+
+The embedded bus (which handlers it calls), the RabbitMQ consumers (`arena worker`, `arena
+judge`) and the topology's bindings are all derived from ROUTES and CONSUMERS, so a binding
+without a handler, or a handler nothing feeds, cannot be written down (tests/unit/test_routing.py).
+Regenerate the broker's definitions after a change:
+    python -m arena.handlers.routing > infra/rabbitmq/definitions.json
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+
+from arena.bus.envelope import routing_key
+from arena.bus.topology import ConsumerQueue, Topology, render
+from arena.domain.battle import Battle
+from arena.domain.room_player import RoomPlayer
+
+
+@dataclass(frozen=True)
+class Consumer:
+    """One consumer: one durable queue, one handler per transport."""
+
+    name: str  # `arena worker --only NAME`; the judge's is `arena judge`
+    queue: str
+    every_event: bool = False  # read models see the whole log
+    work: tuple[str, ...] = ()  # messages on arena.work that are not domain events
+
+
+PROJECTIONS = Consumer("projections", "arena.projections", every_event=True)
+TIMERS = Consumer("timers", "arena.timers")
+COMMANDS = Consumer("commands", "arena.commands", work=("judge.results",))
+JUDGE = Consumer("judge", "judge.requests")
+CONSUMERS = (PROJECTIONS, TIMERS, COMMANDS, JUDGE)
+
+ROUTES: dict[type, tuple[Consumer, ...]] = {
+    RoomPlayer.SubmissionReceived: (JUDGE,),
+    RoomPlayer.Disconnected: (TIMERS,),  # the leave timer
+    Battle.Scheduled: (TIMERS,),  # the start timer
+    Battle.Started: (TIMERS,),  # the end timer
+}
+
+
+def event_key(event_class: type) -> str:
+    """The routing key of an event class: Battle.Started -> 'battle.started'."""
+    return routing_key(f"{event_class.__module__}:{event_class.__qualname__}")
+
+
+def keys_for(consumer: Consumer) -> tuple[str, ...]:
+    if consumer.every_event:
+        return ("#",)
+    return tuple(event_key(cls) for cls, consumers in ROUTES.items() if consumer in consumers)
+
+
+def wants(consumer: Consumer, key: str) -> bool:
+    """Whether an event with this routing key goes to this consumer."""
+    return consumer.every_event or key in _KEYS[consumer.name]
+
+
+def consumer_queues() -> tuple[ConsumerQueue, ...]:
+    return tuple(ConsumerQueue(c.queue, events=keys_for(c), work=c.work) for c in CONSUMERS)
+
+
+def topology(prefix: str = "") -> Topology:
+    """The broker's topology, with a consumer queue per consumer bound to its routes."""
+    return Topology(prefix=prefix, consumers=consumer_queues())
+
+
+_KEYS = {consumer.name: frozenset(keys_for(consumer)) for consumer in CONSUMERS}
+
+if __name__ == "__main__":
+    sys.stdout.write(render(topology()))
