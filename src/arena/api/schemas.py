@@ -20,6 +20,7 @@ class ConfigureBattle(Body):
     scoring: Literal["icpc", "points"] | None = None
     max_players: int | None = Field(None, ge=1, le=10_000)
     start_at: datetime | None = None
+    season: str | None = Field(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 
 
 class AttachProblem(Body):

@@ -22,6 +22,8 @@ class BattleSettings(BaseModel):
     scoring: Literal["icpc", "points"] = "icpc"
     max_players: int = Field(50, ge=1, le=10_000)
     start_at: datetime | None = None
+    # The season its settlement counts towards; none: the calendar quarter it ends in (2026-Q4).
+    season: str | None = Field(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 
     def __deepcopy__(self, memo: dict[int, object]) -> BattleSettings:
         return self  # frozen: a copied Battle may share it (the command cache copies every get)
