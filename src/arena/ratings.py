@@ -96,7 +96,10 @@ def rate_battle(
         rater.save(after)
         with open(after, encoding="utf-8") as saved:
             rated = json.load(saved)["players"]
-    return {user: _from_checkpoint(rated[user]) for user, _ in standings}
+    # The library refuses a stored player without events: one placeholder stands in, taken
+    # back off the count here (the count only matters to noob_delay, which is empty).
+    padded = {user for user in seeded if prior[user].contests == 0}
+    return {user: _from_checkpoint(rated[user], user in padded) for user, _ in standings}
 
 
 def _intervals(standings: Sequence[tuple[str, int]]) -> list[tuple[str, int, int]]:
@@ -145,19 +148,19 @@ def _to_checkpoint(rating: Rating, at_seconds: int) -> dict:
     return {
         "normal_factor": {"mu": factors.normal_mu, "sig": factors.normal_sigma},
         "logistic_factors": [{"mu": m, "w_arg": a, "w_out": o} for m, a, o in factors.logistic],
-        "event_history": [event] * rating.contests,
+        "event_history": [event] * max(rating.contests, 1),
         "approx_posterior": {"mu": rating.mu, "sig": rating.sigma},
         "update_time": at_seconds,
         "delta_time": 0,
     }
 
 
-def _from_checkpoint(player: dict) -> Rating:
+def _from_checkpoint(player: dict, padded: bool) -> Rating:
     normal, posterior = player["normal_factor"], player["approx_posterior"]
     logistic = tuple((f["mu"], f["w_arg"], f["w_out"]) for f in player["logistic_factors"])
     return Rating(
         mu=posterior["mu"],
         sigma=posterior["sig"],
-        contests=len(player["event_history"]),
+        contests=len(player["event_history"]) - padded,
         factors=Factors(normal["mu"], normal["sig"], logistic),
     )
