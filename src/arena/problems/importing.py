@@ -33,6 +33,8 @@ def load_problem_dir(path: Path, caps: PackageCaps = PackageCaps()) -> Problem:
     """A Kattis package directory, a directory holding one Markdown problem, or the .md file."""
     if path.is_file():
         return _load_markdown_file(path, caps)
+    if not path.is_dir():
+        raise ProblemFormatError("package", "no such file or directory")
     reader = DirReader(path, caps)
     return load_package(reader.package(reader.tree()), path.resolve().name)
 
