@@ -63,3 +63,28 @@ def test_a_broken_package_is_reported_and_the_others_still_imported(tmp_path: Pa
     captured = capsys.readouterr()
     assert "broken: not imported" in captured.err and "02" in captured.err
     assert "good: imported" in captured.out
+
+
+def test_finding_5_cli_import_refuses_a_package_that_reaches_outside_it_in_one_line(tmp_path: Path, data_dir: Path,
+                                                                                   capsys) -> None:
+    write(tmp_path / "outside", {"leak.in": "secret\n", "leak.ans": "secret\n"})
+    linked = write(tmp_path / "linked", KATTIS)
+    (linked / "data/secret/leak.in").symlink_to(tmp_path / "outside/leak.in")
+    (linked / "data/secret/leak.ans").symlink_to(tmp_path / "outside/leak.ans")
+    escaping = write(tmp_path / "escaping", {"sum.md": "---\ntitle: Sum\nslug: sum\ntests: ../outside\n---\n"})
+
+    assert main(["problems", "import", str(linked), str(escaping / "sum.md"), str(tmp_path / "missing")]) == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert lines == [
+        f"{linked}: not imported: data/secret/leak.ans: a symlink; packages may not hold symlinks",
+        f"{escaping / 'sum.md'}: not imported: tests: '..' would leave the package",
+        f"{tmp_path / 'missing'}: not imported: package: no such file or directory",
+    ]
+
+
+def test_finding_7_cli_import_of_limits_that_are_not_numbers_is_one_clear_line(tmp_path: Path, data_dir: Path,
+                                                                            capsys) -> None:
+    package = write(tmp_path / "p", {**KATTIS, "problem.yaml": "name: X\nlimits: {memory: .inf}\n"})
+
+    assert main(["problems", "import", str(package)]) == 1
+    assert capsys.readouterr().err == f"{package}: not imported: limits.memory: must be between 16 and 4096\n"

@@ -173,3 +173,59 @@ def test_a_sample_with_an_unknown_key_is_refused_by_its_position() -> None:
 
 def test_front_matter_with_non_string_keys_is_refused() -> None:
     assert format_error("---\ntitle: T\nslug: t\n1: 2\n---\nS.\n").field == "front_matter"
+
+
+# --- issue 10: control characters (finding 1) and YAML that used to be a 500 (finding 7) ------
+
+@pytest.mark.parametrize("field, value", [
+    ("title", '"Sum\\0"'), ("title", '"Sum\\x1b[31m"'), ("slug", '"sum\\0"'), ("slug", '"sum\\n"'),
+])
+def test_finding_1_a_control_character_in_a_title_or_slug_is_refused_by_name(field: str, value: str) -> None:
+    error = format_error(front(**{field: value}))
+
+    assert error.field == field
+    assert "control character" in error.message
+
+
+def test_finding_1_a_control_character_in_the_statement_is_refused_but_tabs_and_newlines_are_text() -> None:
+    assert format_error("---\ntitle: T\nslug: t\n---\nAdd\x07 them.\n").field == "statement"
+    assert parse_markdown("---\ntitle: T\nslug: t\n---\nAdd\tthem.\r\nNow.\n").statement == "Add\tthem.\r\nNow.\n"
+
+
+@pytest.mark.parametrize("case, field", [
+    ('{input: "1\\0", output: "1"}', "tests.0.input"),
+    ('{input: "1", output: "\\x01"}', "tests.0.output"),
+    ('{input: "1", output: "1", name: "a\\nb"}', "tests.0.name"),
+])
+def test_finding_1_a_control_character_in_test_data_is_refused_by_its_position(case: str, field: str) -> None:
+    assert format_error(front(tests=f"[{case}]")).field == field
+
+
+def test_finding_1_test_data_may_hold_tabs_newlines_and_carriage_returns() -> None:
+    problem = parse_markdown(front(tests='[{input: "1\\t2\\r\\n", output: "3\\n"}]'))
+
+    assert problem.tests[0].input == "1\t2\r\n"
+
+
+def test_finding_7_front_matter_nested_50000_deep_is_refused_not_a_recursion_error() -> None:
+    error = format_error("---\ntitle: T\nslug: t\nx: " + "[" * 50_000 + "]" * 50_000 + "\n---\nS.\n")
+
+    assert error.field == "front_matter"
+    assert "nested more than" in error.message
+
+
+def test_finding_7_front_matter_aliases_are_refused_so_a_few_lines_cannot_stand_for_billions() -> None:
+    laughs = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+
+    assert "aliases" in format_error("---\ntitle: T\nslug: t\n" + laughs + "---\nS.\n").message
+
+
+@pytest.mark.parametrize("value", ["2024-13-45", "1" * 5000])
+def test_finding_7_yaml_values_python_cannot_construct_are_refused(value: str) -> None:
+    assert format_error(front(points=value)).field in ("front_matter", "points")
+
+
+def test_finding_7_a_yaml_error_is_one_line_with_its_position() -> None:
+    error = format_error("---\ntitle: [unclosed\n---\nS.\n")
+
+    assert "\n" not in str(error) and "line 1" in error.message

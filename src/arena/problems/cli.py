@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from arena.problems.kattis import load_problem_dir
+from arena.problems.importing import load_problem_dir
 from arena.problems.model import ProblemFormatError
 from arena.settings import ArenaSettings
 

@@ -8,11 +8,20 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from arena.domain.text import Line, Lines, check_line
+from arena.problems.errors import ProblemFormatError
+from arena.problems.yaml_loader import load_yaml
+
 SLUG = r"^[a-z0-9][a-z0-9-]{0,63}$"
+TIME_LIMIT_MS = (50, 60_000)
+MEMORY_MB = (16, 4096)
+MAX_TEST_CHARS = 64 * 1024 * 1024  # a package entry holds at most 64 MiB (PackageCaps.entry_bytes)
+MAX_STATEMENT_CHARS = 1_000_000
 _LEADING_BLANK_LINES = re.compile(r"\A(?:[ \t]*\r?\n)+")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)(.*)\Z", re.DOTALL)
 
@@ -21,23 +30,33 @@ class TestCase(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     __test__ = False  # not a pytest class
 
-    input: str
-    output: str
-    name: str = ""
+    # Test data is what the judge writes to stdin and compares with stdout, so tab, newline and
+    # carriage return are data. Other control characters are refused as in every text at the edge:
+    # a test is UTF-8 text in a YAML document shown to players (samples) and admins, not raw bytes,
+    # and a NUL or an escape sequence there is far likelier a broken generator than a real test.
+    input: Lines(MAX_TEST_CHARS)
+    output: Lines(MAX_TEST_CHARS)
+    name: Line(200) = ""
 
 
 class Problem(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    title: str = Field(min_length=1, max_length=200)
+    title: Line(200, min_length=1)
     slug: str = Field(pattern=SLUG)
-    time_limit_ms: int = Field(1000, ge=50, le=60_000)
-    memory_mb: int = Field(256, ge=16, le=4096)
+    time_limit_ms: int = Field(1000, ge=TIME_LIMIT_MS[0], le=TIME_LIMIT_MS[1])
+    memory_mb: int = Field(256, ge=MEMORY_MB[0], le=MEMORY_MB[1])
     points: int = Field(100, ge=0, le=100_000)
     float_tolerance: float | None = Field(None, gt=0, lt=1)
     samples: tuple[TestCase, ...] = ()
     tests: tuple[TestCase, ...] = Field(default=(), description="hidden tests, never shown to players")
-    statement: str = ""
+    statement: Lines(MAX_STATEMENT_CHARS) = ""
+
+    @field_validator("slug", mode="before")
+    @classmethod
+    def _slug_is_one_line(cls, value: object) -> object:
+        # Named before the pattern is tried: "control character '\x00'" says more than "should match".
+        return check_line(value) if isinstance(value, str) else value
 
     @field_validator("statement")
     @classmethod
@@ -50,35 +69,34 @@ class Problem(BaseModel):
         return self.samples + self.tests
 
 
-class ProblemFormatError(ValueError):
-    """The document is not a valid problem; `field` names the first offending field."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
-
-
 def parse_markdown(text: str) -> Problem:
+    meta, statement = split_document(text)
+    return build_problem({**meta, "statement": statement})
+
+
+def split_document(text: str) -> tuple[dict[str, Any], str]:
+    """The front matter, as a mapping, and the Markdown body of a problem document."""
     match = _FRONT_MATTER.match(text)
     if not match:
         raise ProblemFormatError("front_matter", "the document must start with a '---' YAML block")
-    try:
-        meta = yaml.safe_load(match.group(1)) or {}
-    except yaml.YAMLError as exc:
-        raise ProblemFormatError("front_matter", f"invalid YAML: {exc}") from None
+    meta = load_yaml(match.group(1), "front_matter") or {}
     if not isinstance(meta, dict):
         raise ProblemFormatError("front_matter", "must be a mapping")
     if "statement" in meta:
         raise ProblemFormatError("statement", "the statement is the Markdown body, not a field")
+    return meta, match.group(2)
+
+
+def build_problem(fields: dict[str, Any], source: str = "front_matter") -> Problem:
+    """A Problem, or ProblemFormatError naming the first field at fault (source if none is)."""
     try:
-        return Problem(**meta, statement=match.group(2))
+        return Problem(**fields)
     except ValidationError as exc:
         first = exc.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]) or "front_matter"
+        field = ".".join(str(part) for part in first["loc"]) or source
         raise ProblemFormatError(field, first["msg"]) from None
     except TypeError as exc:  # keys that are not strings
-        raise ProblemFormatError("front_matter", str(exc)) from None
+        raise ProblemFormatError(source, str(exc)) from None
 
 
 def render_markdown(problem: Problem) -> str:

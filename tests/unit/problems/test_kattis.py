@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from arena.problems.kattis import load_kattis_package, load_problem_dir, load_problem_zip
+from arena.problems.importing import load_problem_dir, load_problem_zip
 from arena.problems.model import ProblemFormatError
 
 
@@ -36,7 +36,7 @@ MARKDOWN = "---\ntitle: Sum\nslug: sum\ntime_limit_ms: 1500\nsamples:\n  - {inpu
 
 
 def test_a_kattis_package_becomes_a_problem_with_its_limits_and_tests(tmp_path):
-    problem = load_kattis_package(write(tmp_path / "aplusb", KATTIS))
+    problem = load_problem_dir(write(tmp_path / "aplusb", KATTIS))
     assert (problem.title, problem.slug) == ("A Plus B", "aplusb")
     assert (problem.time_limit_ms, problem.memory_mb, problem.float_tolerance) == (2000, 512, 1e-6)
     assert [c.input for c in problem.samples] == ["1 2\n"]
@@ -47,7 +47,7 @@ def test_a_kattis_package_becomes_a_problem_with_its_limits_and_tests(tmp_path):
 def test_the_2023_format_with_a_name_per_language_and_time_limit_in_yaml_is_read(tmp_path):
     files = dict(KATTIS, **{"problem.yaml": "name:\n  en: Hello\nlimits:\n  time_limit: 0.5\n"})
     del files[".timelimit"]
-    problem = load_kattis_package(write(tmp_path / "hello", files))
+    problem = load_problem_dir(write(tmp_path / "hello", files))
     assert (problem.title, problem.time_limit_ms, problem.memory_mb) == ("Hello", 500, 256)
 
 
@@ -55,28 +55,28 @@ def test_an_input_without_its_answer_is_rejected_naming_the_file(tmp_path):
     files = dict(KATTIS)
     del files["data/secret/02-big.ans"]
     with pytest.raises(ProblemFormatError) as caught:
-        load_kattis_package(write(tmp_path / "p", files))
+        load_problem_dir(write(tmp_path / "p", files))
     assert caught.value.field == "data/secret/02-big.in"
 
 
 def test_a_package_without_any_test_data_is_rejected(tmp_path):
     with pytest.raises(ProblemFormatError) as caught:
-        load_kattis_package(write(tmp_path / "p", {"problem.yaml": "name: X\n"}))
+        load_problem_dir(write(tmp_path / "p", {"problem.yaml": "name: X\n"}))
     assert caught.value.field == "data"
 
 
 def test_broken_problem_yaml_is_rejected_naming_the_file(tmp_path):
     files = dict(KATTIS, **{"problem.yaml": "name: [unclosed\n"})
     with pytest.raises(ProblemFormatError) as caught:
-        load_kattis_package(write(tmp_path / "p", files))
+        load_problem_dir(write(tmp_path / "p", files))
     assert caught.value.field == "problem.yaml"
 
 
 def test_limits_out_of_range_are_rejected_naming_the_field(tmp_path):
     files = dict(KATTIS, **{"problem.yaml": "name: X\nlimits:\n  memory: 100000\n"})
     with pytest.raises(ProblemFormatError) as caught:
-        load_kattis_package(write(tmp_path / "p", files))
-    assert caught.value.field == "memory_mb"
+        load_problem_dir(write(tmp_path / "p", files))
+    assert caught.value.field == "limits.memory"
 
 
 def test_a_markdown_problem_may_keep_its_tests_in_a_folder(tmp_path):

@@ -12,7 +12,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CON
 from arena.api.auth import admin_only
 from arena.api.views import problem_info_view, problem_view
 from arena.bootstrap import Arena
-from arena.problems.kattis import load_problem_zip
+from arena.problems.importing import load_problem_zip
 from arena.problems.model import ProblemFormatError
 
 MARKDOWN_TYPES = ("text/markdown", "text/plain", "text/x-markdown", "")
