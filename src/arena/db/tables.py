@@ -151,3 +151,49 @@ room_players = sa.Table(
     sa.Column("submissions", sa.Integer, nullable=False),
     sa.Index("room_players_by_battle", "battle_id"),
 )
+
+# --- 0005: the settlement's ledger, the season leaderboard and ratings ----------------------
+
+settlement_ledger = sa.Table(
+    "settlement_ledger", metadata,
+    sa.Column("battle_id", sa.String(36), primary_key=True),
+    sa.Column("revision", sa.Integer, primary_key=True),
+    sa.Column("user_id", sa.String(200), primary_key=True),
+    sa.Column("season", sa.String(40), nullable=False),
+    sa.Column("rank", sa.Integer, nullable=False),
+    sa.Column("points", sa.Integer, nullable=False),
+    sa.Column("result_hash", sa.String(64), nullable=False),
+    sa.Column("idempotency_key", sa.String(300), nullable=False, unique=True),
+    sa.Column("applied_at", UTCDateTime, nullable=False),
+    sa.Index("settlement_ledger_by_user", "user_id", "battle_id"),
+    sa.Index("settlement_ledger_by_season", "season", "battle_id"),
+)
+
+season_leaderboard = sa.Table(
+    "season_leaderboard", metadata,
+    sa.Column("season", sa.String(40), primary_key=True),
+    sa.Column("user_id", sa.String(200), primary_key=True),
+    sa.Column("points", sa.Integer, nullable=False),
+    sa.Column("battles", sa.Integer, nullable=False),
+    sa.Index("season_leaderboard_by_points", "season", "points"),
+)
+
+ratings = sa.Table(
+    "ratings", metadata,
+    sa.Column("user_id", sa.String(200), primary_key=True),
+    sa.Column("rating", sa.Integer, nullable=False),
+    sa.Column("mu", sa.Float, nullable=False),
+    sa.Column("sigma", sa.Float, nullable=False),
+    sa.Column("contests", sa.Integer, nullable=False),
+    sa.Column("factors", sa.Text),
+    sa.Column("last_battle_id", sa.String(36), nullable=False),
+)
+
+rating_history = sa.Table(
+    "rating_history", metadata,
+    sa.Column("user_id", sa.String(200), primary_key=True),
+    sa.Column("battle_id", sa.String(36), primary_key=True),
+    sa.Column("before", sa.Integer, nullable=False),
+    sa.Column("after", sa.Integer, nullable=False),
+    sa.Column("rated_at", UTCDateTime, nullable=False),
+)
