@@ -18,7 +18,13 @@ class ArenaSettings(BaseSettings):
     database_url: str | None = None
     broker_url: str | None = None
 
-    jwt_secret: str = "arena-local-development-secret-change-me"
+    # Unset in the embedded default: a secret is generated once per data dir. Elsewhere the API
+    # refuses to start without one of the two (docs/adr/0003).
+    jwt_secret: str | None = Field(None, description="HS256 secret")
+    jwt_jwks_url: str | None = Field(None, description="JWKS of an issuer signing RS256/ES256")
+    jwks_cache_s: float = Field(300.0, description="a fetched key set is trusted this long")
+    jwks_refetch_s: float = Field(30.0, description="an unknown kid refetches at most this often")
+    jwt_leeway_s: int = Field(30, description="clock skew allowed on exp and nbf")
     jwt_issuer: str = "arena"
     jwt_audience: str = "arena-api"
     token_ttl_s: int = 12 * 3600

@@ -8,7 +8,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.plugins.opentelemetry import OpenTelemetryConfig, OpenTelemetryPlugin
 
 from arena import __version__
-from arena.api.auth import jwt_auth
+from arena.api.auth import auditors_read_only, jwt_auth
 from arena.api.controllers.battles import BattleController
 from arena.api.controllers.health import health, ready
 from arena.api.controllers.languages import list_languages
@@ -31,6 +31,7 @@ def create_app(arena: Arena) -> Litestar:
                         SubmissionController, list_languages],
         # Inside the auth middleware, so the key is scoped to the authenticated user.
         middleware=[identity_middleware, idempotency],
+        guards=[auditors_read_only],
     )
     app = Litestar(
         route_handlers=[api, health, ready],
