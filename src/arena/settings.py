@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+RateSpec = Annotated[str, Field(pattern=r"^\d+/[1-9]\d*$")]
 
 
 class ArenaSettings(BaseSettings):
@@ -28,6 +30,14 @@ class ArenaSettings(BaseSettings):
     jwt_issuer: str = "arena"
     jwt_audience: str = "arena-api"
     token_ttl_s: int = 12 * 3600
+
+    # Abuse limits, "N/S" = N requests per S seconds, "0/S" = off (docs/adr/0011).
+    redis_url: str | None = Field(None, description="shared limiter store; unset = in-process")
+    rate_mutations: RateSpec = "60/60"  # per user, every POST/PUT/PATCH/DELETE
+    rate_submissions: RateSpec = "10/60"  # per user, on top of rate_mutations
+    rate_anonymous: RateSpec = "120/60"  # per client IP, routes that need no token
+    max_submissions_in_flight: int = Field(5, ge=0, description="per user; 0 = no cap")
+    submission_in_flight_s: float = Field(120.0, gt=0, description="a submission stops counting after this")
 
     max_body_bytes: int = 1_000_000
     max_problem_bytes: int = 64 * 1024 * 1024  # problem uploads carry their tests
