@@ -18,6 +18,10 @@ Command = Callable[[argparse.Namespace, ArenaSettings], int]
 def _serve(args: argparse.Namespace, settings: ArenaSettings) -> int:
     import uvicorn
 
+    from arena.api.secret import check_token_settings
+
+    check_token_settings(settings)  # before any worker starts, so the refusal is said once
+
     if args.workers > 1:
         if not (settings.uses_postgres and settings.broker_url):
             print("arena serve: --workers needs ARENA_DATABASE_URL (PostgreSQL) and ARENA_BROKER_URL: "
@@ -80,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     token = sub.add_parser("token", help="mint a JWT for local use")
     token.add_argument("user")
-    token.add_argument("--role", choices=["player", "admin"], default="player")
+    token.add_argument("--role", choices=["player", "admin", "auditor", "superadmin"], default="player")
     token.add_argument("--ttl", type=int, default=None, help="seconds (default ARENA_TOKEN_TTL_S)")
     token.set_defaults(run=_token)
 
@@ -104,7 +108,13 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"arena: bad settings: {exc}", file=sys.stderr)
         return 2
-    return args.run(args, settings)
+    from arena.api.secret import MissingJwtSecret
+
+    try:
+        return args.run(args, settings)
+    except MissingJwtSecret as exc:  # an operator's mistake: one line, no traceback
+        print(f"arena: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+RateSpec = Annotated[str, Field(pattern=r"^\d+/[1-9]\d*$")]
 
 
 class ArenaSettings(BaseSettings):
@@ -18,10 +20,24 @@ class ArenaSettings(BaseSettings):
     database_url: str | None = None
     broker_url: str | None = None
 
-    jwt_secret: str = "arena-local-development-secret-change-me"
+    # Unset in the embedded default: a secret is generated once per data dir. Elsewhere the API
+    # refuses to start without one of the two (docs/adr/0003).
+    jwt_secret: str | None = Field(None, description="HS256 secret")
+    jwt_jwks_url: str | None = Field(None, description="JWKS of an issuer signing RS256/ES256")
+    jwks_cache_s: float = Field(300.0, description="a fetched key set is trusted this long")
+    jwks_refetch_s: float = Field(30.0, description="an unknown kid refetches at most this often")
+    jwt_leeway_s: int = Field(30, description="clock skew allowed on exp and nbf")
     jwt_issuer: str = "arena"
     jwt_audience: str = "arena-api"
     token_ttl_s: int = 12 * 3600
+
+    # Abuse limits, "N/S" = N requests per S seconds, "0/S" = off (docs/adr/0011).
+    redis_url: str | None = Field(None, description="shared limiter store; unset = in-process")
+    rate_mutations: RateSpec = "60/60"  # per user, every POST/PUT/PATCH/DELETE
+    rate_submissions: RateSpec = "10/60"  # per user, on top of rate_mutations
+    rate_anonymous: RateSpec = "120/60"  # per client IP, routes that need no token
+    max_submissions_in_flight: int = Field(5, ge=0, description="per user; 0 = no cap")
+    submission_in_flight_s: float = Field(120.0, gt=0, description="a submission stops counting after this")
 
     max_body_bytes: int = 1_000_000
     max_problem_bytes: int = 64 * 1024 * 1024  # problem uploads carry their tests

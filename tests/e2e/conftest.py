@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 
 import httpx
@@ -13,7 +14,11 @@ from arena.api.server import start_in_thread
 from arena.bootstrap import Arena, bootstrap
 from arena.settings import ArenaSettings
 
-SETTINGS_FOR_TESTS = {"max_body_bytes": 200_000, "max_problem_bytes": 200_000, "max_source_bytes": 50_000}
+SETTINGS_FOR_TESTS = {"max_body_bytes": 200_000, "max_problem_bytes": 200_000, "max_source_bytes": 50_000,
+                      "jwt_secret": secrets.token_urlsafe(32),
+                      # the suite acts as a few users at machine speed; test_abuse_limits sets its own
+                      "rate_mutations": "1000000/60", "rate_submissions": "1000000/60",
+                      "rate_anonymous": "1000000/60", "max_submissions_in_flight": 0}
 
 
 class ApiClient:

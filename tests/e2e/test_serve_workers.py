@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -30,8 +31,9 @@ def arena_command(*args: str, env: dict[str, str]) -> subprocess.Popen:
 
 
 def test_workers_serve_one_port_and_share_the_event_store(e2e_postgres_url: str, tmp_path: Path) -> None:
+    secret = secrets.token_urlsafe(32)
     env = {"ARENA_DATABASE_URL": e2e_postgres_url, "ARENA_BROKER_URL": RABBIT,
-           "ARENA_DATA_DIR": str(tmp_path)}
+           "ARENA_DATA_DIR": str(tmp_path), "ARENA_JWT_SECRET": secret}
     upgrade = arena_command("db", "upgrade", env=env)  # as an operator does first
     assert upgrade.wait(timeout=60) == 0, upgrade.stderr.read().decode()
     port = free_port()
@@ -52,7 +54,7 @@ def test_workers_serve_one_port_and_share_the_event_store(e2e_postgres_url: str,
 
         workers = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True)
         assert len(workers.stdout.split()) >= 2  # uvicorn's supervisor forks one process per worker
-        admin = {"Authorization": f"Bearer {mint_token(ArenaSettings(), 'ada', 'admin')}"}
+        admin = {"Authorization": f"Bearer {mint_token(ArenaSettings(jwt_secret=secret), 'ada', 'admin')}"}
         created = [httpx.post(f"{base}/battles", json={"title": f"worker {i}"}, headers=admin)
                    for i in range(6)]  # whichever worker takes each, they share the store
         assert [response.status_code for response in created] == [201] * 6

@@ -8,7 +8,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.plugins.opentelemetry import OpenTelemetryConfig, OpenTelemetryPlugin
 
 from arena import __version__
-from arena.api.auth import jwt_auth
+from arena.api.auth import auditors_read_only, jwt_auth
 from arena.api.controllers.battles import BattleController
 from arena.api.controllers.health import health, ready
 from arena.api.controllers.languages import list_languages
@@ -16,6 +16,7 @@ from arena.api.controllers.problems import ProblemController
 from arena.api.controllers.read_models import BattleReadModelController
 from arena.api.controllers.submissions import SubmissionController
 from arena.api.idempotency import IdempotencyStore, idempotency_middleware_factory
+from arena.api.limits import limiter_from_settings, rate_limit_middleware
 from arena.api.problem_details import EXCEPTION_HANDLERS
 from arena.api.request_context import identity_middleware, request_context_middleware
 from arena.bootstrap import Arena
@@ -25,17 +26,22 @@ def create_app(arena: Arena) -> Litestar:
     settings = arena.settings
     idempotency = idempotency_middleware_factory(
         IdempotencyStore(arena.engine), max(settings.max_body_bytes, settings.max_problem_bytes))
+    limiter = limiter_from_settings(settings)
     api = Router(
         path="/api/v2",
         route_handlers=[BattleController, BattleReadModelController, ProblemController,
                         SubmissionController, list_languages],
         # Inside the auth middleware, so the key is scoped to the authenticated user.
         middleware=[identity_middleware, idempotency],
+        guards=[auditors_read_only],
     )
     app = Litestar(
         route_handlers=[api, health, ready],
         dependencies={"arena": Provide(lambda: arena, use_cache=True, sync_to_thread=False)},
         on_app_init=[jwt_auth(settings).on_app_init],
+        # Inside auth (which on_app_init puts first), outside the router's idempotency claim.
+        middleware=[rate_limit_middleware(limiter, settings)],
+        on_shutdown=[limiter.close],
         plugins=[OpenTelemetryPlugin(OpenTelemetryConfig(exclude=["/health", "/ready"]))],
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=settings.max_body_bytes,

@@ -1,20 +1,32 @@
-"""Bearer JWT (HS256): issuer, audience and expiry checked; roles player and admin."""
+"""Who is calling: a Bearer JWT (see tokens.py) becomes a User with one of four roles.
+
+- player: plays battles, reads its own submissions.
+- admin: organises battles and problems (any admin may manage any battle).
+- auditor: reads settlements and the ledger, changes nothing (`auditor_or_admin`).
+- superadmin: everything an admin may do, and whatever is later reserved to it
+  (`User.is_superadmin`).
+"""
 
 from __future__ import annotations
 
+from copy import copy
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
+from litestar.config.app import AppConfig
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers import BaseRouteHandler
-from litestar.security.jwt import JWTAuth, Token
+from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult, DefineMiddleware
+from litestar.openapi.spec import Components, SecurityScheme
 
+from arena.api.tokens import TokenVerifier, mint_token
 from arena.settings import ArenaSettings
 
-Role = Literal["player", "admin"]
+Role = Literal["player", "admin", "auditor", "superadmin"]
+ROLES: tuple[str, ...] = get_args(Role)
 PUBLIC_PATHS = ["/health", "/ready", "/schema", "/metrics"]
+SCHEME = "BearerToken"
 
 
 @dataclass(frozen=True)
@@ -23,38 +35,78 @@ class User:
     role: Role
 
     @property
+    def is_superadmin(self) -> bool:
+        return self.role == "superadmin"
+
+    @property
     def is_admin(self) -> bool:
-        return self.role == "admin"
+        return self.role == "admin" or self.is_superadmin
+
+    @property
+    def is_auditor(self) -> bool:
+        return self.role == "auditor"
 
 
-async def _user_from_token(token: Token, _connection: ASGIConnection[Any, Any, Any, Any]) -> User:
-    role = token.extras.get("role")
-    if role not in ("player", "admin"):
-        raise NotAuthorizedException("the token carries no valid role")
-    return User(id=token.sub, role=role)
+class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
+    def __init__(self, app: Any, verifier: TokenVerifier, exclude: list[str]) -> None:
+        super().__init__(app, exclude=exclude)
+        self.verifier = verifier
+
+    async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> AuthenticationResult:
+        scheme, _, encoded = connection.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not encoded.strip():
+            raise NotAuthorizedException("a Bearer token is required")
+        claims = await self.verifier.claims(encoded.strip())
+        role = claims.get("role")
+        if role not in ROLES:
+            raise NotAuthorizedException("the token carries no valid role")
+        if not isinstance(claims["sub"], str) or not claims["sub"]:
+            raise NotAuthorizedException("the token's subject is empty")
+        return AuthenticationResult(user=User(id=claims["sub"], role=role), auth=claims)
 
 
-def jwt_auth(settings: ArenaSettings) -> JWTAuth[User]:
-    return JWTAuth[User](
-        retrieve_user_handler=_user_from_token,
-        token_secret=settings.jwt_secret,
-        algorithm="HS256",
-        accepted_issuers=[settings.jwt_issuer],
-        accepted_audiences=[settings.jwt_audience],
-        require_claims=["exp", "iss", "aud", "sub"],
-        exclude=PUBLIC_PATHS,
-    )
+@dataclass(frozen=True)
+class BearerAuth:
+    """Installs the middleware and tells the OpenAPI document about the scheme."""
+
+    verifier: TokenVerifier
+
+    def on_app_init(self, app_config: AppConfig) -> AppConfig:
+        app_config.middleware.insert(0, DefineMiddleware(
+            BearerAuthMiddleware, verifier=self.verifier, exclude=PUBLIC_PATHS))
+        if app_config.openapi_config:
+            app_config.openapi_config = copy(app_config.openapi_config)  # never the caller's
+            scheme = SecurityScheme(type="http", scheme="Bearer", bearer_format="JWT")
+            components = app_config.openapi_config.components
+            app_config.openapi_config.components = [
+                Components(security_schemes={SCHEME: scheme}),
+                *(components if isinstance(components, list) else [components])]
+            app_config.openapi_config.security = [
+                *(app_config.openapi_config.security or []), {SCHEME: []}]
+        return app_config
 
 
-def mint_token(settings: ArenaSettings, user_id: str, role: Role, ttl_s: int | None = None) -> str:
-    now = datetime.now(timezone.utc)
-    token = Token(
-        sub=user_id, iss=settings.jwt_issuer, aud=settings.jwt_audience, iat=now,
-        exp=now + timedelta(seconds=ttl_s or settings.token_ttl_s), extras={"role": role},
-    )
-    return token.encode(secret=settings.jwt_secret, algorithm="HS256")
+def jwt_auth(settings: ArenaSettings) -> BearerAuth:
+    return BearerAuth(TokenVerifier(settings))
 
 
 def admin_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     if not connection.user.is_admin:
         raise PermissionDeniedException("this action needs the admin role")
+
+
+def auditors_read_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """On the whole API: an auditor's token may read what it may see, and never change anything."""
+    if connection.user.is_auditor and connection.scope["method"] not in ("GET", "HEAD", "OPTIONS"):
+        raise PermissionDeniedException("the auditor role is read-only")
+
+
+def auditor_or_admin(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Read-only settlement and ledger routes: auditors read them, admins too, players do not."""
+    if not (connection.user.is_admin or connection.user.is_auditor):
+        raise PermissionDeniedException("this action needs the auditor or admin role")
+
+
+__all__ = ["PUBLIC_PATHS", "ROLES", "Role", "User", "admin_only", "auditor_or_admin",
+           "auditors_read_only", "jwt_auth",
+           "mint_token"]

@@ -1,0 +1,96 @@
+"""The one place limits are applied: an ASGI middleware inside authentication, so it knows the
+user (limits follow the user id, whatever token it holds) or, on routes that need no token, the
+client's address. A refused request gets 429, Retry-After and a problem-details body, before any
+handler or Idempotency-Key claim runs."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import uuid
+
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from arena.api.limits.rules import Decision, InFlight, Limiter, Quota, Rate, in_flight_key, ip_key, user_key
+from arena.api.problem_details import PROBLEM_JSON, problem
+from arena.settings import ArenaSettings
+
+MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
+SUBMISSION = re.compile(r"^/api/v2/battles/[^/]+/submissions/?$")
+IN_FLIGHT_RETRY_S = 5  # a verdict may free a slot any moment; the reservation's expiry is a bound
+DETAILS = {
+    "mutations": "too many changes from this user",
+    "submissions": "too many submissions from this user",
+    "anonymous": "too many requests from this address",
+    "in_flight": "too many submissions waiting for their verdict",
+}
+
+
+def rate_limit_middleware(limiter: Limiter, settings: ArenaSettings):
+    mutations = Rate.parse(settings.rate_mutations)
+    submissions = Rate.parse(settings.rate_submissions)
+    anonymous = Rate.parse(settings.rate_anonymous)
+
+    def quotas_for(scope: Scope) -> tuple[list[Quota], InFlight | None]:
+        user = scope.get("user")
+        if user is None:
+            client = scope.get("client") or ("unknown", 0)
+            return [Quota(ip_key(client[0]), anonymous, "anonymous")] if anonymous.count else [], None
+        if scope["method"] not in MUTATING:
+            return [], None
+        quotas = [Quota(user_key(user.id, "mutations"), mutations, "mutations")] if mutations.count else []
+        if scope["method"] != "POST" or not SUBMISSION.match(scope["path"]):
+            return quotas, None
+        if submissions.count:
+            quotas.append(Quota(user_key(user.id, "submissions"), submissions, "submissions"))
+        held = InFlight(in_flight_key(user.id), settings.max_submissions_in_flight,
+                        settings.submission_in_flight_s, uuid.uuid4().hex)
+        return quotas, held if held.cap else None
+
+    def factory(app: ASGIApp) -> ASGIApp:
+        async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != "http":
+                await app(scope, receive, send)
+                return
+            quotas, held = quotas_for(scope)
+            if not quotas and held is None:
+                await app(scope, receive, send)
+                return
+            decision = await limiter.check(quotas, held)
+            if not decision.allowed:
+                await _refuse(send, decision, scope["path"])
+                return
+            if held is None:
+                await app(scope, receive, send)
+                return
+            status = 500
+
+            async def send_noting_status(message: Message) -> None:
+                nonlocal status
+                if message["type"] == "http.response.start":
+                    status = message["status"]
+                await send(message)
+
+            try:
+                await app(scope, receive, send_noting_status)
+            finally:
+                if status >= 300:  # refused or failed: nothing went to the judge
+                    await limiter.release(held.key, held.member)
+
+        return middleware
+
+    return factory
+
+
+async def _refuse(send: Send, decision: Decision, path: str) -> None:
+    wait = decision.retry_after_s
+    if decision.limit == "in_flight":
+        wait = min(wait, IN_FLIGHT_RETRY_S)
+    retry_after = max(1, math.ceil(wait))
+    body = json.dumps(problem(429, DETAILS.get(decision.limit, "too many requests"), path,
+                              limit=decision.limit, retry_after_s=retry_after)).encode()
+    await send({"type": "http.response.start", "status": 429, "headers": [
+        (b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode()),
+        (b"retry-after", str(retry_after).encode())]})
+    await send({"type": "http.response.body", "body": body})
