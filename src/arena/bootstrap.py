@@ -18,12 +18,14 @@ from arena.db.migrations import upgrade
 from arena.handlers.local_bus import LocalBus
 from arena.handlers.local_judge import LocalJudge
 from arena.handlers.local_timers import LocalTimers
-from arena.handlers.routing import JUDGE, TIMERS
+from arena.handlers.routing import JUDGE, RATINGS, SETTLEMENT, TIMERS
+from arena.handlers.settlement import RatingsStep, SettlementProcess
 from arena.handlers.sweep import sweep
 from arena.judge.languages import cached_languages
 from arena.judge.sandbox import Sandbox
 from arena.judge.worker import Judge
 from arena.problems.store import ProblemStore
+from arena.projections.battle_facts import BattleFactsReader
 from arena.projections.battles import battles_using_problem
 from arena.projections.registry import live_projections
 from arena.projections.submissions import unjudged_submissions
@@ -106,8 +108,12 @@ def bootstrap(settings: ArenaSettings | None = None, *, clock: Callable[[], date
                             in_use_by=lambda slug: battles_using_problem(engine, slug))
     app = ArenaApplication(event_store_env(settings), problems=problems,
                            languages=lambda: frozenset(cached_languages()), clock=clock,
-                           group_commit=settings.group_commit)
+                           group_commit=settings.group_commit,
+                           facts_of=BattleFactsReader(engine) if settings.uses_postgres else None,
+                           settle_wait=timedelta(seconds=settings.settle_wait_s))
     bus = LocalBus(app, engine, projections=live_projections())
+    # The settlement's steps run in every shape: here on the local bus, or in `arena worker`.
+    bus.handlers += [(SETTLEMENT, SettlementProcess(app, engine, bus.fetch)), (RATINGS, RatingsStep(engine, app))]
     local_judge = None
     if judge if judge is not None else not settings.broker_url:
         local_judge = LocalJudge(lambda: Judge(make_sandbox(settings.sandbox), settings.judge_slots),

@@ -45,6 +45,8 @@ class ArenaSettings(BaseSettings):
 
     group_commit: bool = Field(True, description="append concurrent saves in one transaction")
     leave_after: float = Field(300.0, description="seconds a DISCONNECTED player has to come back")
+    settle_wait_s: float = Field(600.0, ge=0, description="seconds a settlement waits for verdicts "
+                                 "of submissions received before the end")
     judge_slots: int = Field(default_factory=lambda: os.cpu_count() or 1)
     sandbox: Literal["bwrap", "docker"] = "bwrap"
 

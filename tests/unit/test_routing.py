@@ -11,6 +11,7 @@ from eventsourcing.domain import Aggregate
 
 import arena.domain.battle as battle_module
 import arena.domain.room_player as room_player_module
+import arena.domain.settlement as settlement_module
 from arena.bus.envelope import EventEnvelope
 from arena.handlers.rabbit import WORKER_QUEUES
 from arena.handlers.routing import CONSUMERS, JUDGE, ROUTES, TIMERS, keys_for, topology, wants
@@ -21,7 +22,7 @@ T0 = datetime(2026, 12, 1, 18, 0, tzinfo=timezone.utc)
 
 def domain_event_classes() -> set[type]:
     found = set()
-    for module in (battle_module, room_player_module):
+    for module in (battle_module, room_player_module, settlement_module):
         for _, cls in inspect.getmembers(module, inspect.isclass):
             if issubclass(cls, Aggregate) and cls.__module__ == module.__name__:
                 found |= {member for _, member in inspect.getmembers(cls, inspect.isclass)
@@ -61,7 +62,8 @@ def test_nothing_is_bound_that_no_handler_serves() -> None:
 
 def test_the_timers_handler_makes_a_timer_for_every_event_routed_to_it() -> None:
     samples = {"room_player.disconnected": {"at": T0}, "battle.scheduled": {"start_at": T0},
-               "battle.started": {"at": T0, "ends_at": T0}}
+               "battle.started": {"at": T0, "ends_at": T0},
+               "settlement.opened": {"battle_id": uuid4(), "wait_until": T0, "awaiting": ["s1"]}}
     assert set(keys_for(TIMERS)) == set(samples)
     for key, data in samples.items():
         event = EventEnvelope(topic=_topic(key), originator_id=uuid4(), originator_version=2,
@@ -71,5 +73,16 @@ def test_the_timers_handler_makes_a_timer_for_every_event_routed_to_it() -> None
 
 def _topic(key: str) -> str:
     aggregate, event = key.split(".")
-    classes = {"battle": "arena.domain.battle:Battle", "room_player": "arena.domain.room_player:RoomPlayer"}
+    classes = {"battle": "arena.domain.battle:Battle", "room_player": "arena.domain.room_player:RoomPlayer",
+               "settlement": "arena.domain.settlement:Settlement"}
     return f"{classes[aggregate]}.{''.join(part.title() for part in event.split('_'))}"
+
+
+def test_battle_end_verdicts_and_settled_revisions_go_to_the_settlement_and_ratings_after_it() -> None:
+    from arena.domain.settlement import Settlement
+    from arena.handlers.routing import RATINGS, SETTLEMENT, event_key
+
+    assert wants(SETTLEMENT, event_key(battle_module.Battle.Ended))
+    assert wants(SETTLEMENT, event_key(room_player_module.RoomPlayer.VerdictRecorded))
+    assert wants(SETTLEMENT, event_key(Settlement.Settled)) and wants(RATINGS, event_key(Settlement.Settled))
+    assert not wants(SETTLEMENT, event_key(battle_module.Battle.Cancelled))  # never settled

@@ -20,7 +20,8 @@ from arena.bus.delayed import schedule
 from arena.bus.envelope import EventEnvelope
 from arena.bus.topology import Topology
 from arena.handlers.judging import VerdictReady, record_verdict
-from arena.handlers.routing import COMMANDS, PROJECTIONS, TIMERS, Consumer
+from arena.handlers.routing import COMMANDS, PROJECTIONS, RATINGS, SETTLEMENT, TIMERS, Consumer
+from arena.handlers.settlement import RatingsStep, SettlementProcess
 from arena.handlers.timers import TimerCommand, fire, timers_for
 from arena.projections.base import FetchEvents, Projection, deliver
 
@@ -59,6 +60,14 @@ async def on_verdict(message: VerdictReady, ctx: WorkerContext) -> None:
     await asyncio.to_thread(record_verdict, message, ctx.app)
 
 
+async def on_settlement_event(event: EventEnvelope, ctx: WorkerContext) -> None:
+    await asyncio.to_thread(SettlementProcess(ctx.app, ctx.engine, ctx.fetch), event)
+
+
+async def on_ratings_event(event: EventEnvelope, ctx: WorkerContext) -> None:
+    await asyncio.to_thread(RatingsStep(ctx.engine, ctx.app), event)
+
+
 async def _schedule(timer: TimerCommand, ctx: WorkerContext) -> None:
     delay = max(0.0, (timer.due_at - ctx.clock()).total_seconds())
     await schedule(ctx.broker, f"timer.{timer.kind}", timer, delay, timer.message_id,
@@ -73,6 +82,8 @@ WORKER_QUEUES: dict[str, tuple[Consumer, Any, Handler]] = {
     PROJECTIONS.name: (PROJECTIONS, EventEnvelope, project),
     TIMERS.name: (TIMERS, EventEnvelope | TimerCommand, on_timer_message),
     COMMANDS.name: (COMMANDS, VerdictReady, on_verdict),
+    SETTLEMENT.name: (SETTLEMENT, EventEnvelope, on_settlement_event),
+    RATINGS.name: (RATINGS, EventEnvelope, on_ratings_event),
 }
 
 

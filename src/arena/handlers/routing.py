@@ -16,6 +16,7 @@ from arena.bus.envelope import routing_key
 from arena.bus.topology import ConsumerQueue, Topology, render
 from arena.domain.battle import Battle
 from arena.domain.room_player import RoomPlayer
+from arena.domain.settlement import Settlement
 
 
 @dataclass(frozen=True)
@@ -31,14 +32,20 @@ class Consumer:
 PROJECTIONS = Consumer("projections", "arena.projections", every_event=True)
 TIMERS = Consumer("timers", "arena.timers")
 COMMANDS = Consumer("commands", "arena.commands", work=("judge.results",))
+SETTLEMENT = Consumer("settlement", "arena.settlement")
+RATINGS = Consumer("ratings", "arena.ratings")
 JUDGE = Consumer("judge", "judge.requests")
-CONSUMERS = (PROJECTIONS, TIMERS, COMMANDS, JUDGE)
+CONSUMERS = (PROJECTIONS, TIMERS, COMMANDS, SETTLEMENT, RATINGS, JUDGE)
 
 ROUTES: dict[type, tuple[Consumer, ...]] = {
     RoomPlayer.SubmissionReceived: (JUDGE,),
     RoomPlayer.Disconnected: (TIMERS,),  # the leave timer
     Battle.Scheduled: (TIMERS,),  # the start timer
     Battle.Started: (TIMERS,),  # the end timer
+    Battle.Ended: (SETTLEMENT,),
+    RoomPlayer.VerdictRecorded: (SETTLEMENT,),  # after the end: completes or revises the settlement
+    Settlement.Opened: (TIMERS,),  # the end of the wait for verdicts
+    Settlement.Settled: (SETTLEMENT, RATINGS),  # the ledger, then (apart) the ratings
 }
 
 

@@ -22,7 +22,7 @@ class TimerCommand(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    kind: Literal["mark_left", "start_if_due", "end_if_due"]
+    kind: Literal["mark_left", "start_if_due", "end_if_due", "settle_if_due"]
     target: UUID  # a room player (mark_left) or a battle
     due_at: datetime
     disconnected_at: datetime | None = None  # mark_left: which disconnect this timer is about
@@ -42,6 +42,8 @@ def timers_for(event: EventEnvelope, leave_after: timedelta) -> list[TimerComman
             return [TimerCommand(kind="start_if_due", target=event.originator_id, due_at=data["start_at"])]
         case "battle.started":
             return [TimerCommand(kind="end_if_due", target=event.originator_id, due_at=data["ends_at"])]
+        case "settlement.opened" if data["awaiting"]:  # nothing awaited: settled at once
+            return [TimerCommand(kind="settle_if_due", target=data["battle_id"], due_at=data["wait_until"])]
     return []
 
 
@@ -57,6 +59,8 @@ def fire(command: TimerCommand, app: ArenaApplication, now: datetime) -> timedel
                 app.start_battle_if_due(command.target)
             case "end_if_due":
                 app.end_battle_if_due(command.target)
+            case "settle_if_due":
+                app.settle(command.target)  # settles with whatever verdict is still missing
     except DomainError:
         pass  # the world moved on (battle cancelled, player gone): nothing left to do
     return None

@@ -15,6 +15,10 @@ from sqlalchemy import Table
 from arena.db.tables import battle_problems, battles, room_players, submissions
 from arena.projections.base import Projection
 from arena.projections.battles import BattleCatalog
+from arena.projections.ledger import TABLES as LEDGER_TABLES
+from arena.projections.ledger import Ledger
+from arena.projections.ratings import TABLES as RATINGS_TABLES
+from arena.projections.ratings import Ratings
 from arena.projections.room import RoomState
 from arena.projections.scoreboard import TABLES as SCOREBOARD_TABLES
 from arena.projections.scoreboard import Scoreboard
@@ -28,6 +32,9 @@ class Registered:
     name: str
     tables: tuple[Table, ...]
     build: Callable[[str], Projection]  # suffix -> projection
+    # Which consumer feeds it live: the read models consumer, or the settlement's own steps
+    # (the ledger, so that a settlement knows when it is applied; ratings, in log order).
+    fed_by: str = "projections"
 
 
 def registry() -> dict[str, Registered]:
@@ -40,9 +47,14 @@ def registry() -> dict[str, Registered]:
         Registered("scoreboard", SCOREBOARD_TABLES,
                    lambda suffix: Scoreboard(name="scoreboard" + suffix, suffix=suffix)),
         Registered("room", (room_players,), lambda suffix: RoomState(name="room" + suffix, suffix=suffix)),
+        Registered("ledger", LEDGER_TABLES, lambda suffix: Ledger(name="ledger" + suffix, suffix=suffix),
+                   fed_by="settlement"),
+        Registered("ratings", RATINGS_TABLES, lambda suffix: Ratings(name="ratings" + suffix, suffix=suffix),
+                   fed_by="ratings"),
     ]
     return {entry.name: entry for entry in entries}
 
 
 def live_projections() -> list[Projection]:
-    return [entry.build("") for entry in registry().values()]
+    """What the read models consumer feeds, event by event."""
+    return [entry.build("") for entry in registry().values() if entry.fed_by == "projections"]

@@ -1,0 +1,71 @@
+"""The settlement process, transport-free: what each event it is routed asks of it.
+
+- battle.ended: settle (opens the settlement; settles at once unless verdicts are awaited).
+- room_player.verdict_recorded: a verdict after the end completes a pending settlement or
+  revises a settled one (the application decides; verdicts during the battle change nothing).
+- settlement.settled: apply the revision to the ledger and the season leaderboard (one
+  transaction with the ledger's tracking row), then confirm it on the Settlement; if applying
+  fails, say so on the Settlement and raise, so that the transport retries.
+Every step is idempotent: a repeated or replayed event changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+from uuid import UUID
+
+import structlog
+from sqlalchemy import Engine
+
+from arena.bus.envelope import EventEnvelope
+from arena.projections.base import FetchEvents, deliver
+from arena.projections.ledger import Ledger
+from arena.projections.ratings import Ratings, catch_up
+
+log = structlog.get_logger("arena.settlement")
+
+
+class Settles(Protocol):
+    def settle(self, battle_id: UUID) -> UUID | None: ...
+    def verdict_arrived(self, battle_id: UUID, submission_id: str, received_at: Any) -> UUID | None: ...
+    def confirm_settlement_applied(self, settlement: UUID, revision: int) -> bool: ...
+    def report_settlement_failure(self, settlement: UUID, revision: int, reason: str) -> bool: ...
+
+
+class SettlementProcess:
+    def __init__(self, app: Settles, engine: Engine, fetch: FetchEvents) -> None:
+        self.app, self.engine, self.fetch = app, engine, fetch
+        self.ledger = Ledger()
+
+    def __call__(self, event: EventEnvelope) -> None:
+        data = event.data
+        match event.routing_key:
+            case "battle.ended":
+                self.app.settle(event.originator_id)
+            case "room_player.verdict_recorded":
+                self.app.verdict_arrived(data["battle_id"], data["submission_id"], data["received_at"])
+            case "settlement.settled":
+                self.apply(event)
+
+    def apply(self, event: EventEnvelope) -> None:
+        revision = event.data["revision"]
+        try:
+            deliver(self.engine, self.ledger, event, self.fetch)
+        except Exception as exc:
+            self.app.report_settlement_failure(event.originator_id, revision, f"{type(exc).__name__}: {exc}")
+            raise
+        if self.app.confirm_settlement_applied(event.originator_id, revision):
+            log.info("settlement applied", battle_id=str(event.data["battle_id"]), revision=revision,
+                     result_hash=event.data["result_hash"])
+
+
+class RatingsStep:
+    """Ratings, after the ledger and apart from it: a slow rating never holds the ledger back."""
+
+    def __init__(self, engine: Engine, app: Any) -> None:
+        self.engine, self.app, self.projection = engine, app, Ratings()
+
+    def __call__(self, event: EventEnvelope) -> None:
+        rated = catch_up(self.engine, self.app, self.projection)
+        if rated:
+            log.info("ratings applied", battles=rated)
