@@ -11,9 +11,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
-
 from arena.application.machinery import CommandMachinery, retry_on_conflict
+from arena.crash_points import crash_point
 from arena.domain.battle import Battle, BattleStatus
 from arena.domain.errors import NotFound
 from arena.domain.settlement import Settlement, SettlementStatus, season_of, settlement_id
@@ -72,6 +71,7 @@ class SettlementVerbs(CommandMachinery):
                 wait_until=battle.ended_at + self.settle_wait, awaiting=list(facts.awaiting))
             if not settlement.is_waiting(now):
                 settlement.settle(self._standings(battle, facts), list(facts.awaiting), now)
+            crash_point("settlement.before_save")
             self.save(settlement)
             return settlement.id
         if arrived is not None:
@@ -95,5 +95,3 @@ class SettlementVerbs(CommandMachinery):
         points = {slug: problem["points"] for slug, problem in battle.problems.items()}
         return standings(battle.id, battle.settings.scoring, battle.started_at, battle.ended_at, points, facts)
 
-
-__all__ = ["AggregateNotFoundError", "FactsOf", "SettlementVerbs"]

@@ -18,6 +18,7 @@ import structlog
 from sqlalchemy import Engine
 
 from arena.bus.envelope import EventEnvelope
+from arena.crash_points import crash_point
 from arena.projections.base import FetchEvents, deliver
 from arena.projections.ledger import Ledger
 from arena.projections.ratings import Ratings, catch_up
@@ -42,6 +43,7 @@ class SettlementProcess:
         match event.routing_key:
             case "battle.ended":
                 self.app.settle(event.originator_id)
+                crash_point("settlement.after_save")  # stored, not yet in the ledger, not acked
             case "room_player.verdict_recorded":
                 self.app.verdict_arrived(data["battle_id"], data["submission_id"], data["received_at"])
             case "settlement.settled":
@@ -57,6 +59,7 @@ class SettlementProcess:
         if self.app.confirm_settlement_applied(event.originator_id, revision):
             log.info("settlement applied", battle_id=str(event.data["battle_id"]), revision=revision,
                      result_hash=event.data["result_hash"])
+        crash_point("settlement.after_ledger")  # in the ledger, not acked
 
 
 class RatingsStep:
