@@ -14,7 +14,9 @@ from litestar.security.jwt import JWTAuth, Token
 from arena.settings import ArenaSettings
 
 Role = Literal["player", "admin"]
-PUBLIC_PATHS = ["/health", "/ready", "/schema", "/metrics"]
+# Litestar joins these into one regex and searches the path with it, so each is anchored at
+# both ends: unanchored, "/health" also opened /api/v2/problems/health-check to anyone.
+PUBLIC_PATHS = [r"^/health$", r"^/ready$", r"^/metrics$", r"^/schema(?:/.*)?$"]
 
 
 @dataclass(frozen=True)
