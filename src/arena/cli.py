@@ -18,6 +18,8 @@ Command = Callable[[argparse.Namespace, ArenaSettings], int]
 def _serve(args: argparse.Namespace, settings: ArenaSettings) -> int:
     import uvicorn
 
+    from arena.api.server import SERVER_LIMITS
+
     if args.workers > 1:
         if not (settings.uses_postgres and settings.broker_url):
             print("arena serve: --workers needs ARENA_DATABASE_URL (PostgreSQL) and ARENA_BROKER_URL: "
@@ -25,7 +27,7 @@ def _serve(args: argparse.Namespace, settings: ArenaSettings) -> int:
                   file=sys.stderr)
             return 2
         uvicorn.run("arena.api.server:app_from_environment", factory=True, workers=args.workers,
-                    host=args.host, port=args.port, log_config=None, access_log=False)
+                    host=args.host, port=args.port, log_config=None, access_log=False, **SERVER_LIMITS)
         return 0
 
     from arena.api.app import create_app
@@ -36,7 +38,8 @@ def _serve(args: argparse.Namespace, settings: ArenaSettings) -> int:
     configure_logging(settings)
     configure_tracing(settings, "api")
     arena = bootstrap(settings)
-    uvicorn.run(create_app(arena), host=args.host, port=args.port, log_config=None, access_log=False)
+    uvicorn.run(create_app(arena), host=args.host, port=args.port, log_config=None, access_log=False,
+                **SERVER_LIMITS)
     return 0
 
 

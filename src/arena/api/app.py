@@ -15,8 +15,10 @@ from arena.api.controllers.languages import list_languages
 from arena.api.controllers.problems import ProblemController
 from arena.api.controllers.read_models import BattleReadModelController
 from arena.api.controllers.submissions import SubmissionController
+from arena.api.edge import edge_middleware
 from arena.api.idempotency import IdempotencyStore, idempotency_middleware_factory
 from arena.api.problem_details import EXCEPTION_HANDLERS
+from arena.api.request_body import ArenaRequest, request_body_middleware_factory
 from arena.api.request_context import identity_middleware, request_context_middleware
 from arena.bootstrap import Arena
 
@@ -29,20 +31,24 @@ def create_app(arena: Arena) -> Litestar:
         path="/api/v2",
         route_handlers=[BattleController, BattleReadModelController, ProblemController,
                         SubmissionController, list_languages],
-        # Inside the auth middleware, so the key is scoped to the authenticated user.
-        middleware=[identity_middleware, idempotency],
+        # Inside the auth middleware, so the key is scoped to the authenticated user; the body's
+        # size and type are checked first, before the idempotency middleware reads it.
+        middleware=[request_body_middleware_factory(settings.max_problem_bytes), identity_middleware,
+                    idempotency],
     )
     app = Litestar(
         route_handlers=[api, health, ready],
         dependencies={"arena": Provide(lambda: arena, use_cache=True, sync_to_thread=False)},
         on_app_init=[jwt_auth(settings).on_app_init],
-        plugins=[OpenTelemetryPlugin(OpenTelemetryConfig(exclude=["/health", "/ready"]))],
+        plugins=[OpenTelemetryPlugin(OpenTelemetryConfig(exclude=[r"^/health$", r"^/ready$"]))],
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=settings.max_body_bytes,
+        request_class=ArenaRequest,
         openapi_config=OpenAPIConfig(title="arena", version=__version__, path="/schema"),
         signature_namespace={"Arena": Arena},
         debug=False,
     )
-    # Outside routing and auth, so that 401s and unknown paths get a request id and a log line too.
-    app.asgi_handler = request_context_middleware(app.asgi_handler)
+    # Outside routing and auth, so that 401s and unknown paths get a request id and a log line too;
+    # the edge checks (header sizes, control characters in the URL) inside it, for the same reason.
+    app.asgi_handler = request_context_middleware(edge_middleware(app.asgi_handler))
     return app
