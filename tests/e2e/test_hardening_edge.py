@@ -274,3 +274,34 @@ def test_finding_7_an_empty_optional_body_needs_no_media_type(api) -> None:
     battle = make_draft_battle(api)
 
     assert api.post(f"{battle.path}/cancel", user=battle.admin, **ADMIN).status_code == 200
+
+
+async def test_finding_6_the_body_limit_is_the_route_s_own_and_streamed_uploads_may_be_larger() -> None:
+    from types import SimpleNamespace
+
+    from arena.api.request_body import BodyTooLarge, request_body_middleware_factory
+
+    async def reader(scope, receive, send) -> None:
+        while (await receive()).get("more_body"):
+            pass
+
+    def scope_for(route_limit: int | None) -> dict:
+        handler = SimpleNamespace(resolve_request_max_body_size=lambda: route_limit,
+                                  parsed_fn_signature=SimpleNamespace(parameters={}))
+        return {"type": "http", "headers": [(b"transfer-encoding", b"chunked")], "route_handler": handler}
+
+    def chunks(n: int):
+        messages = iter([{"type": "http.request", "body": b"x" * 1000, "more_body": True}] * n
+                        + [{"type": "http.request", "body": b"", "more_body": False}])
+
+        async def receive():
+            return next(messages)
+        return receive
+
+    middleware = request_body_middleware_factory(streamed_limit=50_000)(reader)
+
+    await middleware(scope_for(None), chunks(40), None)  # 40 kB: within the upload limit
+    with pytest.raises(BodyTooLarge):
+        await middleware(scope_for(10_000), chunks(40), None)  # over the route's own 10 kB
+    with pytest.raises(BodyTooLarge):
+        await middleware(scope_for(None), chunks(60), None)  # over the upload limit
