@@ -19,6 +19,7 @@ def _serve(args: argparse.Namespace, settings: ArenaSettings) -> int:
     import uvicorn
 
     from arena.api.secret import check_token_settings
+    from arena.api.server import SERVER_LIMITS
 
     check_token_settings(settings)  # before any worker starts, so the refusal is said once
 
@@ -29,7 +30,7 @@ def _serve(args: argparse.Namespace, settings: ArenaSettings) -> int:
                   file=sys.stderr)
             return 2
         uvicorn.run("arena.api.server:app_from_environment", factory=True, workers=args.workers,
-                    host=args.host, port=args.port, log_config=None, access_log=False)
+                    host=args.host, port=args.port, log_config=None, access_log=False, **SERVER_LIMITS)
         return 0
 
     from arena.api.app import create_app
@@ -40,7 +41,8 @@ def _serve(args: argparse.Namespace, settings: ArenaSettings) -> int:
     configure_logging(settings)
     configure_tracing(settings, "api")
     arena = bootstrap(settings)
-    uvicorn.run(create_app(arena), host=args.host, port=args.port, log_config=None, access_log=False)
+    uvicorn.run(create_app(arena), host=args.host, port=args.port, log_config=None, access_log=False,
+                **SERVER_LIMITS)
     return 0
 
 

@@ -15,9 +15,11 @@ from arena.api.controllers.languages import list_languages
 from arena.api.controllers.problems import ProblemController
 from arena.api.controllers.read_models import BattleReadModelController
 from arena.api.controllers.submissions import SubmissionController
+from arena.api.edge import edge_middleware
 from arena.api.idempotency import IdempotencyStore, idempotency_middleware_factory
 from arena.api.limits import limiter_from_settings, rate_limit_middleware
 from arena.api.problem_details import EXCEPTION_HANDLERS
+from arena.api.request_body import ArenaRequest, request_body_middleware_factory
 from arena.api.request_context import identity_middleware, request_context_middleware
 from arena.bootstrap import Arena
 
@@ -31,8 +33,10 @@ def create_app(arena: Arena) -> Litestar:
         path="/api/v2",
         route_handlers=[BattleController, BattleReadModelController, ProblemController,
                         SubmissionController, list_languages],
-        # Inside the auth middleware, so the key is scoped to the authenticated user.
-        middleware=[identity_middleware, idempotency],
+        # Inside the auth middleware, so the key is scoped to the authenticated user; the body's
+        # size and type are checked first, before the idempotency middleware reads it.
+        middleware=[request_body_middleware_factory(settings.max_problem_bytes), identity_middleware,
+                    idempotency],
         guards=[auditors_read_only],
     )
     app = Litestar(
@@ -42,13 +46,15 @@ def create_app(arena: Arena) -> Litestar:
         # Inside auth (which on_app_init puts first), outside the router's idempotency claim.
         middleware=[rate_limit_middleware(limiter, settings)],
         on_shutdown=[limiter.close],
-        plugins=[OpenTelemetryPlugin(OpenTelemetryConfig(exclude=["/health", "/ready"]))],
+        plugins=[OpenTelemetryPlugin(OpenTelemetryConfig(exclude=[r"^/health$", r"^/ready$"]))],
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=settings.max_body_bytes,
+        request_class=ArenaRequest,
         openapi_config=OpenAPIConfig(title="arena", version=__version__, path="/schema"),
         signature_namespace={"Arena": Arena},
         debug=False,
     )
-    # Outside routing and auth, so that 401s and unknown paths get a request id and a log line too.
-    app.asgi_handler = request_context_middleware(app.asgi_handler)
+    # Outside routing and auth, so that 401s and unknown paths get a request id and a log line too;
+    # the edge checks (header sizes, control characters in the URL) inside it, for the same reason.
+    app.asgi_handler = request_context_middleware(edge_middleware(app.asgi_handler))
     return app

@@ -25,7 +25,8 @@ from arena.settings import ArenaSettings
 
 Role = Literal["player", "admin", "auditor", "superadmin"]
 ROLES: tuple[str, ...] = get_args(Role)
-PUBLIC_PATHS = ["/health", "/ready", "/schema", "/metrics"]
+# Each is anchored at both ends: unanchored, "/health" also opened /api/v2/problems/health-check.
+PUBLIC_PATHS = [r"^/health$", r"^/ready$", r"^/metrics$", r"^/schema(?:/.*)?$"]
 SCHEME = "BearerToken"
 
 

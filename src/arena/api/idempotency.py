@@ -6,7 +6,6 @@ concurrent requests with one key cannot both run it; a 5xx answer releases the k
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import datetime, timezone
 
 from anyio import to_thread
@@ -14,7 +13,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from arena.api.problem_details import PROBLEM_JSON, problem
+from arena.api.problem_details import send_problem
 from arena.db.tables import idempotency_keys as keys
 
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
@@ -158,4 +157,4 @@ async def _send(send: Send, status: int, content_type: str, body: bytes, replaye
 
 
 async def _send_problem(send: Send, status: int, detail: str, scope: Scope) -> None:
-    await _send(send, status, PROBLEM_JSON, json.dumps(problem(status, detail, scope["path"])).encode())
+    await send_problem(send, status, detail, scope["path"])

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import structlog
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.types import Send
 
 from arena.domain.errors import DomainError, InvalidInput, NotFound
 from arena.problems.model import ProblemFormatError
 
 PROBLEM_JSON = "application/problem+json"
 TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-          405: "Method Not Allowed", 409: "Conflict", 413: "Content Too Large",
+          405: "Method Not Allowed", 409: "Conflict", 413: "Content Too Large", 414: "URI Too Long",
           415: "Unsupported Media Type", 422: "Unprocessable Content", 429: "Too Many Requests",
-          500: "Internal Server Error", 503: "Service Unavailable"}
+          431: "Request Header Fields Too Large", 500: "Internal Server Error", 503: "Service Unavailable"}
 
 log = structlog.get_logger("arena.api")
 
@@ -33,6 +35,14 @@ def problem_response(status: int, detail: str, instance: str = "", **extra: Any)
                     media_type=PROBLEM_JSON)
 
 
+async def send_problem(send: Send, status: int, detail: str, instance: str = "") -> None:
+    """Answers from raw ASGI middleware, which runs where Litestar's Response is not at hand."""
+    body = json.dumps(problem(status, detail, instance)).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", b"%d" % len(body))]})
+    await send({"type": "http.response.body", "body": body})
+
+
 def _status_of(exc: Exception) -> tuple[int, dict[str, Any]]:
     if isinstance(exc, ProblemFormatError):
         return 422, {"field": exc.field}
@@ -43,7 +53,9 @@ def _status_of(exc: Exception) -> tuple[int, dict[str, Any]]:
     if isinstance(exc, DomainError):
         return 409, {"error": type(exc).__name__}
     if isinstance(exc, ValidationException):  # Litestar says 400; the body is there but invalid
-        return 422, {"errors": exc.extra or []}
+        errors = exc.extra if isinstance(exc.extra, list) else []
+        first = next((error for error in errors if isinstance(error, dict) and error.get("key")), None)
+        return 422, {"errors": errors, **({"field": first["key"]} if first else {})}
     if isinstance(exc, HTTPException):
         return exc.status_code, {}
     return HTTP_500_INTERNAL_SERVER_ERROR, {}
@@ -54,6 +66,9 @@ def handle_exception(request: Request, exc: Exception) -> Response:
     if status >= 500:
         log.exception("unhandled error", path=request.url.path)
         detail = "the server failed to handle this request; it has been logged"
+    elif "field" in extra and isinstance(exc, ValidationException):  # say what is wrong, not only where
+        first = next(error for error in extra["errors"] if isinstance(error, dict) and error.get("key"))
+        detail = f"{first['key']}: {str(first.get('message', 'invalid')).removeprefix('Value error, ')}"
     else:
         detail = exc.detail if isinstance(exc, HTTPException) else str(exc)
     headers = getattr(exc, "headers", None) or {}
@@ -63,4 +78,4 @@ def handle_exception(request: Request, exc: Exception) -> Response:
 
 
 EXCEPTION_HANDLERS = {Exception: handle_exception}
-__all__ = ["EXCEPTION_HANDLERS", "MediaType", "PROBLEM_JSON", "problem", "problem_response"]
+__all__ = ["EXCEPTION_HANDLERS", "MediaType", "PROBLEM_JSON", "problem", "problem_response", "send_problem"]

@@ -1,12 +1,15 @@
 """Request bodies. Unknown fields are refused so that a typo is a 422, not a silent no-op.
-Creating a battle takes the domain's BattleSettings itself; this module holds the rest."""
+Creating a battle takes the domain's BattleSettings itself; this module holds the rest. Every
+text field is a domain.text Line or Lines: no control characters, a length cap."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Literal
-
 from pydantic import BaseModel, ConfigDict, Field
+
+from arena.domain.settings import DurationS, MaxPlayers, Scoring, Season, StartAt, Title
+from arena.domain.text import Line, Lines
+
+MAX_SOURCE_CHARS = 1_000_000  # the schema's cap; ARENA_MAX_SOURCE_BYTES is the real, smaller one
 
 
 class Body(BaseModel):
@@ -14,24 +17,28 @@ class Body(BaseModel):
 
 
 class ConfigureBattle(Body):
-    title: str | None = Field(None, min_length=1, max_length=200)
-    duration_s: int | None = Field(None, ge=60, le=7 * 24 * 3600)
-    languages: list[str] | None = Field(None, min_length=1)
-    scoring: Literal["icpc", "points"] | None = None
-    max_players: int | None = Field(None, ge=1, le=10_000)
-    start_at: datetime | None = None
-    season: str | None = Field(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
+    """A change: only the keys sent are changed. A key may not be null unless null means
+    something (start_at: null unschedules), so those fields default to None without being
+    Optional: the default is not validated, an explicit null is a 422 naming the key."""
+
+    title: Title = None  # type: ignore[assignment]
+    duration_s: DurationS = None  # type: ignore[assignment]
+    languages: list[Line(20, min_length=1)] = Field(None, min_length=1, max_length=50)  # type: ignore[valid-type]
+    scoring: Scoring = None  # type: ignore[assignment]
+    max_players: MaxPlayers = None  # type: ignore[assignment]
+    start_at: StartAt | None = None
+    season: Season = None  # type: ignore[assignment]
 
 
 class AttachProblem(Body):
-    slug: str = Field(min_length=1, max_length=64)
+    slug: Line(64, min_length=1)  # type: ignore[valid-type]
 
 
 class Submit(Body):
-    problem: str = Field(min_length=1, max_length=64)
-    language: str = Field(min_length=1, max_length=20)
-    source: str = Field(min_length=1)
+    problem: Line(64, min_length=1)  # type: ignore[valid-type]
+    language: Line(20, min_length=1)  # type: ignore[valid-type]
+    source: Lines(MAX_SOURCE_CHARS, min_length=1)  # type: ignore[valid-type]
 
 
 class Reason(Body):
-    reason: str = Field("", max_length=500)
+    reason: Line(500) = ""  # type: ignore[valid-type]

@@ -11,7 +11,13 @@ import time
 import uvicorn
 from litestar import Litestar
 
+from arena.api.edge import MAX_HEADER_BLOCK_BYTES
 from arena.settings import ArenaSettings
+
+# h11 keeps at most 16 kB of an unfinished request head and answers more with a bare 400 and a
+# closed socket (a reset, to a client still sending). A larger buffer lets the edge middleware
+# see oversized headers and answer 431 with problem details instead.
+SERVER_LIMITS = {"h11_max_incomplete_event_size": MAX_HEADER_BLOCK_BYTES}
 
 
 def app_from_environment() -> Litestar:
@@ -32,7 +38,7 @@ def start_in_thread(app: Litestar, host: str = "127.0.0.1") -> tuple[uvicorn.Ser
         probe.bind((host, 0))
         port = probe.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning",
-                                           access_log=False, log_config=None))
+                                           access_log=False, log_config=None, **SERVER_LIMITS))
     thread = threading.Thread(target=server.run, name="arena-api", daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

@@ -84,6 +84,13 @@ def list_battles(engine: Engine, status: str | None = None, limit: int = 100, of
         return [dict(row._mapping) for row in conn.execute(query)]
 
 
+def battle_ids(engine: Engine, status: str) -> list[str]:
+    """Ids only, for background sweeps: a row with one unreadable column cannot fail the list."""
+    with engine.connect() as conn:
+        return list(conn.execute(select(battles.c.id).where(battles.c.status == status)
+                                 .order_by(battles.c.created_at)).scalars())
+
+
 def battles_using_problem(engine: Engine, slug: str) -> list[str]:
     """Ids of battles that use the problem and are not over: its slug may not be deleted."""
     query = (select(battles.c.id).join(battle_problems, battle_problems.c.battle_id == battles.c.id)

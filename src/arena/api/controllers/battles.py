@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, get, patch, post, delete
+from litestar.params import Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED
 
 from arena.api.auth import admin_only
 from arena.api.schemas import AttachProblem, ConfigureBattle, Reason, Submit
 from arena.api.views import battle_view, room_player_view
 from arena.bootstrap import Arena
+from arena.domain.battle import BattleStatus
 from arena.domain.errors import InvalidInput
 from arena.domain.settings import BattleSettings
 from arena.projections.battles import list_battles
 
 ADMIN = [admin_only]
+# Bounded here so that a number PostgreSQL cannot take (offset 2**63) is a 400, not a 500.
+Limit = Annotated[int, Parameter(ge=1, le=500, description="at most this many battles")]
+Offset = Annotated[int, Parameter(ge=0, le=2**63 - 1, description="skip this many battles")]
 
 
 class BattleController(Controller):
@@ -30,10 +35,10 @@ class BattleController(Controller):
         return battle_view(arena.app.get_battle(battle_id))
 
     @get("/", sync_to_thread=True)
-    def index(self, arena: Arena, status: str | None = None, limit: int = 100,
-              offset: int = 0) -> list[dict[str, Any]]:
+    def index(self, arena: Arena, status: BattleStatus | None = None, limit: Limit = 100,
+              offset: Offset = 0) -> list[dict[str, Any]]:
         """Lists battles, newest first (optionally only those in one status)."""
-        return list_battles(arena.engine, status=status, limit=max(1, min(limit, 500)), offset=max(0, offset))
+        return list_battles(arena.engine, status=status.value if status else None, limit=limit, offset=offset)
 
     @get("/{battle_id:uuid}", sync_to_thread=True)
     def show(self, battle_id: UUID, arena: Arena) -> dict[str, Any]:
