@@ -97,8 +97,11 @@ def admin_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandl
 
 
 def auditors_read_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    """On the whole API: an auditor's token may read what it may see, and never change anything."""
-    if connection.user.is_auditor and connection.scope["method"] not in ("GET", "HEAD", "OPTIONS"):
+    """On the whole API: an auditor's token may read what it may see, and never change anything.
+    Reads are let through before the user is looked at: OPTIONS and HEAD carry no token."""
+    if connection.scope["method"] in ("GET", "HEAD", "OPTIONS"):
+        return
+    if connection.user.is_auditor:
         raise PermissionDeniedException("the auditor role is read-only")
 
 

@@ -82,7 +82,7 @@ class LocalBus:
         try:
             function(*args)
         except Exception:
-            log.exception("consumer failed", consumer=consumer, event=event.idempotency_key,
+            log.exception("consumer failed", consumer=consumer, event_key=event.idempotency_key,
                           routing_key=event.routing_key)
 
     def _position(self) -> int:

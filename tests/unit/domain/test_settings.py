@@ -57,8 +57,8 @@ def test_a_duration_outside_one_minute_to_one_week_is_refused(duration_s: int) -
     assert "duration_s" in refusal(duration_s=duration_s)
 
 
-@pytest.mark.parametrize("max_players", [0, 10_001])
-def test_max_players_outside_one_to_ten_thousand_is_refused(max_players: int) -> None:
+@pytest.mark.parametrize("max_players", [0, 100_001])
+def test_max_players_outside_one_to_a_hundred_thousand_is_refused(max_players: int) -> None:
     assert "max_players" in refusal(max_players=max_players)
 
 
