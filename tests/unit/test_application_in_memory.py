@@ -11,6 +11,7 @@ import pytest
 from eventsourcing.persistence import IntegrityError
 
 from arena.application import ArenaApplication, NotJoined
+from arena.application.locks import Busy
 from arena.domain.battle import (
     BattleFull,
     BattleStatus,
@@ -231,8 +232,9 @@ def test_when_the_room_player_cannot_be_saved_the_admission_is_not_saved_either(
     app.save(RoomPlayer(battle_id=battle_id, user_id="ada", at=T0))
     version = app.get_battle(battle_id).version
 
-    with pytest.raises(IntegrityError):
+    with pytest.raises(Busy) as refused:  # every retry conflicts: the caller is told to retry later
         app.join(battle_id, "ada")
+    assert isinstance(refused.value.__cause__, IntegrityError)
 
     battle = app.get_battle(battle_id)
     assert (battle.version, battle.players) == (version, [])
