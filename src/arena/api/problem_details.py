@@ -10,7 +10,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from arena.application.locks import Busy
-from arena.domain.errors import DomainError, InvalidInput, NotFound
+from arena.domain.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from arena.problems.model import ProblemFormatError
 
 PROBLEM_JSON = "application/problem+json"
@@ -41,6 +41,8 @@ def _status_of(exc: Exception) -> tuple[int, dict[str, Any]]:
         return 422, {"field": exc.field}
     if isinstance(exc, NotFound):
         return 404, {}
+    if isinstance(exc, NotAllowed):
+        return 403, {"error": type(exc).__name__}
     if isinstance(exc, Busy):  # its headers carry Retry-After
         return 503, {}
     if isinstance(exc, DomainError):

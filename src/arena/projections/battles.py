@@ -76,12 +76,28 @@ class BattleCatalog(FoldingProjection):
         writers["battles"].set((str(event.originator_id),), updated_at=event.timestamp)
 
 
-def list_battles(engine: Engine, status: str | None = None, limit: int = 100, offset: int = 0) -> list[dict]:
+STARTED = ("running", "ended")
+
+
+def list_battles(engine: Engine, status: str | None = None, limit: int = 100, offset: int = 0,
+                 drafts: bool = True) -> list[dict]:
+    """Newest first; `drafts=False` leaves out drafts (a player's list, Battle.shown_to_players)."""
     query = select(battles).order_by(battles.c.created_at.desc(), battles.c.id).limit(limit).offset(offset)
     if status:
         query = query.where(battles.c.status == status)
+    if not drafts:
+        query = query.where(battles.c.status != "draft")
     with engine.connect() as conn:
         return [dict(row._mapping) for row in conn.execute(query)]
+
+
+def problem_has_started(engine: Engine, slug: str) -> bool:
+    """Whether a battle that uses the problem is running or has ended: its statement is out.
+    (A battle cancelled while running no longer counts; the catalog keeps no start time.)"""
+    query = (select(battles.c.id).join(battle_problems, battle_problems.c.battle_id == battles.c.id)
+             .where((battle_problems.c.slug == slug) & battles.c.status.in_(STARTED)).limit(1))
+    with engine.connect() as conn:
+        return conn.execute(query).first() is not None
 
 
 def battles_using_problem(engine: Engine, slug: str) -> list[str]:
