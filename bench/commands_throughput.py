@@ -62,6 +62,7 @@ def raw_inserts(url: str, clients: int, per_client: int, start) -> tuple[float, 
 
 def arena_commands(url: str, clients: int, per_client: int, start, group_commit: bool) -> tuple[float, float]:
     from arena.bootstrap import bootstrap
+    from arena.domain.acting import Admin
     from arena.domain.settings import BattleSettings
     from arena.settings import ArenaSettings
 
@@ -71,7 +72,7 @@ def arena_commands(url: str, clients: int, per_client: int, start, group_commit:
     try:
         battles = [arena.app.create_battle("admin", BattleSettings(title="bench")) for _ in range(clients)]
         return run_clients(clients, per_client, lambda n, i: arena.app.configure_battle(
-            battles[n], {"title": f"title {i}"}), start)
+            battles[n], {"title": f"title {i}"}, by=Admin("admin")), start)
     finally:
         arena.close()
 

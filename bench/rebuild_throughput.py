@@ -19,6 +19,7 @@ from datetime import datetime, timedelta, timezone
 import psycopg
 
 from arena.bootstrap import bootstrap
+from arena.domain.acting import Admin
 from arena.domain.battle import Battle
 from arena.domain.room_player import RoomPlayer
 from arena.domain.settings import BattleSettings
@@ -40,7 +41,7 @@ def write_events(app, wanted: int) -> None:
         for number in range(PLAYERS):
             battle.admit(f"user-{number}")
             room.append(RoomPlayer(battle_id=battle.id, user_id=f"user-{number}", at=at))
-        battle.start(at=at, by="admin")
+        battle.start(at=at, by=Admin("admin"))
         for player in room:
             for minute in range(SUBMISSIONS):
                 submission_id = str(uuid.uuid4())

@@ -27,9 +27,10 @@ def unique(prefix: str) -> str:
 
 
 def problem_document(slug: str, title: str = "Sum", points: int = 100,
-                     hidden_output: str = "2000000") -> str:
+                     hidden_output: str = "2000000", public: bool = False) -> str:
     return (
         f"---\ntitle: {title}\nslug: {slug}\npoints: {points}\ntime_limit_ms: 2000\n"
+        + ("public: true\n" if public else "") +
         "samples:\n  - {input: \"1 2\", output: \"3\"}\n"
         f"tests:\n  - {{input: \"1000000 1000000\", output: \"{hidden_output}\", name: big}}\n"
         "---\n\nRead two integers and print their sum.\n"

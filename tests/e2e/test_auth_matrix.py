@@ -1,5 +1,6 @@
 """Who may call what: anonymous -> 401, player -> 403 on admin routes, another player -> 403 on
-someone else's submission, admin -> 2xx. Every route of the API is in the table below."""
+someone else's submission, admin -> 2xx on its own battles. Every route of the API is in the table
+below (an admin acting on another admin's battle: test_battle_ownership.py)."""
 
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ class Route:
 
 
 def _draft(api, caller: str) -> BattleRef:
-    return make_draft_battle(api, problems=2)
+    return make_draft_battle(api, admin=caller, problems=2)  # the caller's own, were it an admin
 
 
 def _running_with(api, caller: str) -> BattleRef:
@@ -64,27 +65,31 @@ def _disconnected(api, caller: str) -> dict[str, Any]:
 ROUTES = [
     Route("POST", "/battles", True, lambda api, caller: {"path": "/battles", "json": {"title": unique("t")}}),
     Route("GET", "/battles", False, lambda api, caller: {"path": "/battles"}),
-    Route("GET", "/battles/{battle_id}", False, lambda api, caller: {"path": _draft(api, caller).path}),
+    Route("GET", "/battles/{battle_id}", False,
+          lambda api, caller: {"path": make_lobby_battle(api, players=()).path}),  # players see no drafts
     Route("PATCH", "/battles/{battle_id}", True,
           lambda api, caller: {"path": _draft(api, caller).path, "json": {"title": unique("t"), "duration_s": 600}}),
     Route("POST", "/battles/{battle_id}/problems", True,
-          lambda api, caller: {"path": f"{make_draft_battle(api, problems=0).path}/problems",
+          lambda api, caller: {"path": f"{make_draft_battle(api, admin=caller, problems=0).path}/problems",
                                "json": {"slug": upload_problem(api)}}),
     Route("DELETE", "/battles/{battle_id}/problems/{slug}", True,
           lambda api, caller: (lambda b: {"path": f"{b.path}/problems/{b.problems[1]}"})(_draft(api, caller))),
     Route("POST", "/battles/{battle_id}/lobby", True,
           lambda api, caller: {"path": f"{_draft(api, caller).path}/lobby"}),
+    Route("POST", "/battles/{battle_id}/co-admins", True,
+          lambda api, caller: {"path": f"{_draft(api, caller).path}/co-admins", "json": {"user_id": unique("co")}}),
     Route("POST", "/battles/{battle_id}/join", False,
           lambda api, caller: {"path": f"{make_lobby_battle(api, players=()).path}/join"}),
     Route("POST", "/battles/{battle_id}/disconnect", False,
           lambda api, caller: {"path": f"{_running_with(api, caller).path}/disconnect"}),
     Route("POST", "/battles/{battle_id}/reconnect", False, _disconnected),
     Route("POST", "/battles/{battle_id}/start", True,
-          lambda api, caller: {"path": f"{make_lobby_battle(api).path}/start"}),
+          lambda api, caller: {"path": f"{make_lobby_battle(api, admin=caller).path}/start"}),
     Route("POST", "/battles/{battle_id}/end", True,
-          lambda api, caller: {"path": f"{make_running_battle(api).path}/end"}),
+          lambda api, caller: {"path": f"{make_running_battle(api, admin=caller).path}/end"}),
     Route("POST", "/battles/{battle_id}/cancel", True,
-          lambda api, caller: {"path": f"{make_lobby_battle(api).path}/cancel", "json": {"reason": "test"}}),
+          lambda api, caller: {"path": f"{make_lobby_battle(api, admin=caller).path}/cancel",
+                               "json": {"reason": "test"}}),
     Route("GET", "/battles/{battle_id}/room", False,
           lambda api, caller: {"path": f"{make_running_battle(api).path}/room"}),
     Route("GET", "/battles/{battle_id}/scoreboard", False,
@@ -97,7 +102,8 @@ ROUTES = [
           lambda api, caller: {"path": "/problems", "headers": MARKDOWN,
                                "content": problem_document(unique("sum"))}),
     Route("GET", "/problems", False, lambda api, caller: {"path": "/problems"}),
-    Route("GET", "/problems/{slug}", False, lambda api, caller: {"path": f"/problems/{upload_problem(api)}"}),
+    Route("GET", "/problems/{slug}", False,  # a public one: players read others once a battle starts
+          lambda api, caller: {"path": f"/problems/{upload_problem(api, public=True)}"}),
     Route("DELETE", "/problems/{slug}", True, lambda api, caller: {"path": f"/problems/{upload_problem(api)}"}),
     Route("GET", "/submissions/{submission_id}", False, _my_submission),
     Route("GET", "/languages", False, lambda api, caller: {"path": "/languages"}),

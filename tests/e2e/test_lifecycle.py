@@ -162,7 +162,7 @@ def test_players_never_see_hidden_tests_and_admins_do(api) -> None:
     admin, player = unique("admin"), unique("ada")
     slug = unique("sum")
     response = api.post("/problems", user=admin, role="admin", headers=MARKDOWN,
-                        content=problem_document(slug, hidden_output=secret))
+                        content=problem_document(slug, hidden_output=secret, public=True))  # readable now
     assert response.status_code == 201, response.text
     battle = make_draft_battle(api, admin=admin, problems=0)
     api.post(f"{battle.path}/problems", user=admin, role="admin", json={"slug": slug})

@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from arena.bootstrap import Arena
+from arena.domain.acting import Admin
 from arena.domain.battle import BattleFull
 from arena.domain.settings import BattleSettings
 from arena.projections.battles import battles_using_problem, list_battles
@@ -23,11 +24,11 @@ def running_battle(arena: Arena, *players: str, max_players: int = 10) -> uuid.U
     slug = f"p-{uuid.uuid4().hex[:8]}"
     arena.problems.upload(problem_document(slug))
     battle_id = arena.app.create_battle("admin", BattleSettings(title="t", max_players=max_players))
-    arena.app.attach_problem(battle_id, slug)
-    arena.app.open_lobby(battle_id)
+    arena.app.attach_problem(battle_id, slug, by=Admin("admin"))
+    arena.app.open_lobby(battle_id, by=Admin("admin"))
     for player in players:
         arena.app.join(battle_id, player)
-    arena.app.start_battle(battle_id, by="admin")
+    arena.app.start_battle(battle_id, by=Admin("admin"))
     return battle_id
 
 
@@ -36,7 +37,7 @@ def test_a_battle_lifecycle_is_stored_and_projected(arena: Arena) -> None:
     battle = arena.app.get_battle(battle_id)
     slug = next(iter(battle.problems))
     submission_id = arena.app.submit(battle_id, "ada", slug, "python", "print(3)")
-    arena.app.end_battle(battle_id, reason="done")
+    arena.app.end_battle(battle_id, reason="done", by=Admin("admin"))
 
     row = next(b for b in list_battles(arena.engine) if b["id"] == str(battle_id))
     assert (row["status"], row["players"]) == ("ended", 2)
@@ -64,8 +65,8 @@ def test_concurrent_joins_never_exceed_capacity(arena: Arena) -> None:
     slug = f"p-{uuid.uuid4().hex[:8]}"
     arena.problems.upload(problem_document(slug))
     battle_id = arena.app.create_battle("admin", BattleSettings(title="t", max_players=5))
-    arena.app.attach_problem(battle_id, slug)
-    arena.app.open_lobby(battle_id)
+    arena.app.attach_problem(battle_id, slug, by=Admin("admin"))
+    arena.app.open_lobby(battle_id, by=Admin("admin"))
 
     def join(user: str) -> str:
         try:

@@ -14,6 +14,7 @@ import pytest
 from eventsourcing.persistence import IntegrityError
 
 from arena.bootstrap import Arena, bootstrap
+from arena.domain.acting import Admin
 from arena.domain.battle import WrongBattleState
 from arena.domain.settings import BattleSettings
 from arena.domain.room_player import PlayerState, room_player_id
@@ -39,7 +40,7 @@ def test_a_submission_to_a_battle_ended_elsewhere_is_refused(arena: Arena, other
     arena.app.submit(battle_id, "ada", slug, "python", "print(1)")  # the battle is in arena's cache
     arena.app.disconnect(battle_id, "ada")  # so the end leaves ada's own aggregate untouched
 
-    other.app.end_battle(battle_id, reason="ended by the other process")
+    other.app.end_battle(battle_id, reason="ended by the other process", by=Admin("admin"))
 
     with pytest.raises(WrongBattleState):
         arena.app.submit(battle_id, "ada", slug, "python", "print(2)")
@@ -50,12 +51,12 @@ def test_a_battle_started_elsewhere_takes_submissions(arena: Arena, other: Arena
     slug = f"p-{uuid.uuid4().hex[:8]}"
     arena.problems.upload(problem_document(slug))
     battle_id = arena.app.create_battle("admin", BattleSettings(title="lobby"))
-    arena.app.attach_problem(battle_id, slug)
-    arena.app.open_lobby(battle_id)
+    arena.app.attach_problem(battle_id, slug, by=Admin("admin"))
+    arena.app.open_lobby(battle_id, by=Admin("admin"))
     arena.app.join(battle_id, "ada")
     other.app.get_battle(battle_id)  # cached over there in the lobby...
     other.app.get_room_player(battle_id, "ada")
-    arena.app.start_battle(battle_id, by="admin")  # ...and started here
+    arena.app.start_battle(battle_id, by=Admin("admin"))  # ...and started here
 
     other.app.submit(battle_id, "ada", slug, "python", "print(1)")  # the cache alone would refuse
     assert len(arena.app.get_room_player(battle_id, "ada").submissions) == 1
@@ -84,8 +85,8 @@ def test_a_leave_check_sees_a_disconnect_made_elsewhere(arena: Arena, other: Are
 def test_changes_from_both_processes_all_land(arena: Arena, other: Arena) -> None:
     battle_id = arena.app.create_battle("admin", BattleSettings(title="draft"))
     for i in range(3):
-        arena.app.configure_battle(battle_id, {"title": f"here {i}"})
-        other.app.configure_battle(battle_id, {"title": f"there {i}"})
+        arena.app.configure_battle(battle_id, {"title": f"here {i}"}, by=Admin("admin"))
+        other.app.configure_battle(battle_id, {"title": f"there {i}"}, by=Admin("admin"))
     assert arena.app.get_battle(battle_id).settings.title == "there 2"
     assert arena.app.get_battle(battle_id).version == other.app.get_battle(battle_id).version
 

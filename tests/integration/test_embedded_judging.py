@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from arena.bootstrap import bootstrap
+from arena.domain.acting import Admin
 from arena.domain.settings import BattleSettings
 from arena.projections.submissions import get_submission
 from arena.settings import ArenaSettings
@@ -24,10 +25,10 @@ Print what you read.
 def start_battle(arena) -> object:
     arena.problems.upload(PROBLEM)
     battle_id = arena.app.create_battle("admin", BattleSettings(title="t", languages=("python",)))
-    arena.app.attach_problem(battle_id, "echo")
-    arena.app.open_lobby(battle_id)
+    arena.app.attach_problem(battle_id, "echo", by=Admin("admin"))
+    arena.app.open_lobby(battle_id, by=Admin("admin"))
     arena.app.join(battle_id, "ada")
-    arena.app.start_battle(battle_id, by="admin")
+    arena.app.start_battle(battle_id, by=Admin("admin"))
     return battle_id
 
 

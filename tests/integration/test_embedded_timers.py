@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from arena.bootstrap import bootstrap
+from arena.domain.acting import Admin
 from arena.domain.battle import BattleStatus
 from arena.domain.room_player import PlayerState
 from arena.domain.settings import BattleSettings
@@ -36,8 +37,8 @@ def arena(tmp_path: Path):
 
 def lobby(arena, **settings) -> object:
     battle_id = arena.app.create_battle("admin", BattleSettings(title="t", **settings))
-    arena.app.attach_problem(battle_id, "echo")
-    arena.app.open_lobby(battle_id)
+    arena.app.attach_problem(battle_id, "echo", by=Admin("admin"))
+    arena.app.open_lobby(battle_id, by=Admin("admin"))
     return battle_id
 
 
@@ -80,7 +81,7 @@ def test_a_running_battle_ends_after_its_duration_and_completes_present_players(
         arena.problems.upload(PROBLEM)
         battle_id = lobby(arena, duration_s=60)
         arena.app.join(battle_id, "ada")
-        arena.app.start_battle(battle_id, by="admin")
+        arena.app.start_battle(battle_id, by=Admin("admin"))
         assert arena.app.end_battle_if_due(battle_id) is False  # not due yet: a no-op
 
         clock.offset = timedelta(seconds=61)

@@ -11,6 +11,8 @@ import pytest
 from eventsourcing.persistence import IntegrityError
 
 from arena.application import ArenaApplication, NotJoined
+from arena.application.locks import Busy
+from arena.domain.acting import Admin
 from arena.domain.battle import (
     BattleFull,
     BattleStatus,
@@ -66,8 +68,8 @@ def settings(**fields) -> BattleSettings:
 
 def in_lobby(app: ArenaApplication, *players: str, **fields) -> UUID:
     battle_id = app.create_battle("admin", settings(**fields))
-    app.attach_problem(battle_id, "sum")
-    app.open_lobby(battle_id)
+    app.attach_problem(battle_id, "sum", by=Admin("admin"))
+    app.open_lobby(battle_id, by=Admin("admin"))
     for player in players:
         app.join(battle_id, player)
     return battle_id
@@ -75,7 +77,7 @@ def in_lobby(app: ArenaApplication, *players: str, **fields) -> UUID:
 
 def running(app: ArenaApplication, *players: str, **fields) -> UUID:
     battle_id = in_lobby(app, *players, **fields)
-    app.start_battle(battle_id, by="admin")
+    app.start_battle(battle_id, by=Admin("admin"))
     return battle_id
 
 
@@ -89,14 +91,14 @@ def events_stored(app: ArenaApplication, of: str = "") -> list[str]:
 
 def test_a_battle_goes_from_draft_to_ended_and_every_step_is_stored(app: ArenaApplication) -> None:
     battle_id = app.create_battle("admin", settings())
-    app.configure_battle(battle_id, {"duration_s": 600})
-    app.attach_problem(battle_id, "sum")
-    app.attach_problem(battle_id, "max")
-    app.detach_problem(battle_id, "max")
-    app.open_lobby(battle_id)
+    app.configure_battle(battle_id, {"duration_s": 600}, by=Admin("admin"))
+    app.attach_problem(battle_id, "sum", by=Admin("admin"))
+    app.attach_problem(battle_id, "max", by=Admin("admin"))
+    app.detach_problem(battle_id, "max", by=Admin("admin"))
+    app.open_lobby(battle_id, by=Admin("admin"))
     app.join(battle_id, "ada")
-    app.start_battle(battle_id, by="admin")
-    app.end_battle(battle_id, reason="time is up")
+    app.start_battle(battle_id, by=Admin("admin"))
+    app.end_battle(battle_id, reason="time is up", by=Admin("admin"))
 
     battle = app.get_battle(battle_id)
     assert battle.status is BattleStatus.ENDED
@@ -112,7 +114,7 @@ def test_a_battle_goes_from_draft_to_ended_and_every_step_is_stored(app: ArenaAp
 def test_the_application_clock_stamps_start_and_end(app: ArenaApplication) -> None:
     battle_id = running(app)
     started = app.get_battle(battle_id).started_at
-    app.end_battle(battle_id, reason="done")
+    app.end_battle(battle_id, reason="done", by=Admin("admin"))
 
     battle = app.get_battle(battle_id)
     assert started > T0
@@ -122,7 +124,7 @@ def test_the_application_clock_stamps_start_and_end(app: ArenaApplication) -> No
 def test_a_battle_can_be_cancelled_while_running(app: ArenaApplication) -> None:
     battle_id = running(app, "ada")
 
-    app.cancel_battle(battle_id, reason="server on fire")
+    app.cancel_battle(battle_id, reason="server on fire", by=Admin("admin"))
 
     assert app.get_battle(battle_id).status is BattleStatus.CANCELLED
 
@@ -132,9 +134,9 @@ def test_a_refused_command_stores_nothing(app: ArenaApplication) -> None:
     stored = events_stored(app)
 
     with pytest.raises(WrongBattleState):
-        app.configure_battle(battle_id, {"title": "Too late"})
+        app.configure_battle(battle_id, {"title": "Too late"}, by=Admin("admin"))
     with pytest.raises(WrongBattleState):
-        app.end_battle(battle_id, reason="not running")
+        app.end_battle(battle_id, reason="not running", by=Admin("admin"))
 
     assert events_stored(app) == stored
 
@@ -152,7 +154,7 @@ def test_an_unknown_language_in_changed_settings_is_invalid_input(app: ArenaAppl
     battle_id = app.create_battle("admin", settings())
 
     with pytest.raises(InvalidInput) as refused:
-        app.configure_battle(battle_id, {"languages": ["rust"]})
+        app.configure_battle(battle_id, {"languages": ["rust"]}, by=Admin("admin"))
 
     assert refused.value.field == "languages"
     assert app.get_battle(battle_id).settings.languages == ("python", "c")
@@ -162,7 +164,7 @@ def test_invalid_changed_settings_are_invalid_input(app: ArenaApplication) -> No
     battle_id = app.create_battle("admin", settings())
 
     with pytest.raises(InvalidInput) as refused:
-        app.configure_battle(battle_id, {"scoring": "elo"})
+        app.configure_battle(battle_id, {"scoring": "elo"}, by=Admin("admin"))
 
     assert refused.value.field == "scoring"
     assert str(refused.value) == "scoring: Input should be 'icpc' or 'points'"
@@ -172,21 +174,21 @@ def test_attaching_a_problem_the_catalog_does_not_have_is_not_found(app: ArenaAp
     battle_id = app.create_battle("admin", settings())
 
     with pytest.raises(NotFound, match="'nope'"):
-        app.attach_problem(battle_id, "nope")
+        app.attach_problem(battle_id, "nope", by=Admin("admin"))
 
     assert app.get_battle(battle_id).problems == {}
 
 
 @pytest.mark.parametrize("command", [
     lambda app, battle_id: app.get_battle(battle_id),
-    lambda app, battle_id: app.configure_battle(battle_id, {"title": "x"}),
-    lambda app, battle_id: app.attach_problem(battle_id, "sum"),
-    lambda app, battle_id: app.detach_problem(battle_id, "sum"),
-    lambda app, battle_id: app.open_lobby(battle_id),
+    lambda app, battle_id: app.configure_battle(battle_id, {"title": "x"}, by=Admin("admin")),
+    lambda app, battle_id: app.attach_problem(battle_id, "sum", by=Admin("admin")),
+    lambda app, battle_id: app.detach_problem(battle_id, "sum", by=Admin("admin")),
+    lambda app, battle_id: app.open_lobby(battle_id, by=Admin("admin")),
     lambda app, battle_id: app.join(battle_id, "ada"),
-    lambda app, battle_id: app.start_battle(battle_id, by="admin"),
-    lambda app, battle_id: app.end_battle(battle_id, reason="x"),
-    lambda app, battle_id: app.cancel_battle(battle_id, reason="x"),
+    lambda app, battle_id: app.start_battle(battle_id, by=Admin("admin")),
+    lambda app, battle_id: app.end_battle(battle_id, reason="x", by=Admin("admin")),
+    lambda app, battle_id: app.cancel_battle(battle_id, reason="x", by=Admin("admin")),
     lambda app, battle_id: app.room(battle_id),
     lambda app, battle_id: app.submit(battle_id, "ada", "sum", "python", "print(3)"),
 ])
@@ -231,8 +233,9 @@ def test_when_the_room_player_cannot_be_saved_the_admission_is_not_saved_either(
     app.save(RoomPlayer(battle_id=battle_id, user_id="ada", at=T0))
     version = app.get_battle(battle_id).version
 
-    with pytest.raises(IntegrityError):
+    with pytest.raises(Busy) as refused:  # every retry conflicts: the caller is told to retry later
         app.join(battle_id, "ada")
+    assert isinstance(refused.value.__cause__, IntegrityError)
 
     battle = app.get_battle(battle_id)
     assert (battle.version, battle.players) == (version, [])
@@ -303,7 +306,7 @@ def test_a_submission_before_the_start_is_refused(app: ArenaApplication) -> None
 
 def test_a_submission_after_the_end_is_refused(app: ArenaApplication) -> None:
     battle_id = running(app, "ada")
-    app.end_battle(battle_id, reason="done")
+    app.end_battle(battle_id, reason="done", by=Admin("admin"))
 
     with pytest.raises(WrongBattleState, match="ended"):
         app.submit(battle_id, "ada", "sum", "python", "print(3)")
@@ -395,7 +398,7 @@ def test_a_submission_that_raced_the_end_is_judged_but_scores_nothing(app: Arena
     in_time = app.submit(battle_id, "bob", "sum", "python", "print(3)")
     app.disconnect(battle_id, "ada")
     ada = app.get_room_player(battle_id, "ada")  # ada's submit loaded the battle while it ran...
-    app.end_battle(battle_id, reason="time is up")  # ...and the end was saved before hers
+    app.end_battle(battle_id, reason="time is up", by=Admin("admin"))  # ...and the end was saved before hers
     late_at = app.get_battle(battle_id).ended_at + timedelta(milliseconds=5)
     ada.submit("late", "sum", "a" * 64, "python", "print(3)", "c" * 64, late_at)
     app.save(ada)

@@ -9,12 +9,16 @@ from uuid import UUID
 import pytest
 
 from arena.application import ArenaApplication
+from arena.domain.acting import Admin
 from arena.domain.room_player import room_player_id
 from arena.domain.settlement import SettlementStatus, settlement_id
+from arena.domain.acting import Admin
 from arena.domain.settings import BattleSettings
 from test_application_in_memory import FakeCatalog, Info
 
 T0 = datetime(2026, 12, 1, 18, 0, tzinfo=timezone.utc)
+
+ADMIN = Admin("admin")
 
 
 class SteppingClock:
@@ -41,12 +45,12 @@ def app(clock: SteppingClock) -> ArenaApplication:
 
 def running(app: ArenaApplication, *players: str, **fields) -> UUID:
     battle_id = app.create_battle("admin", BattleSettings(title="Friday", **fields))
-    app.attach_problem(battle_id, "sum")
-    app.attach_problem(battle_id, "max")
-    app.open_lobby(battle_id)
+    app.attach_problem(battle_id, "sum", by=Admin("admin"))
+    app.attach_problem(battle_id, "max", by=Admin("admin"))
+    app.open_lobby(battle_id, by=Admin("admin"))
     for player in players:
         app.join(battle_id, player)
-    app.start_battle(battle_id, by="admin")
+    app.start_battle(battle_id, by=Admin("admin"))
     return battle_id
 
 
@@ -65,7 +69,7 @@ def test_an_ended_battle_settles_once_however_often_the_end_is_delivered(app: Ar
     battle_id = running(app, "ada", "bob")
     judged(app, battle_id, "ada", "sum", "AC")
     judged(app, battle_id, "bob", "sum", "WA")
-    app.end_battle(battle_id, reason="time is up")
+    app.end_battle(battle_id, reason="time is up", by=Admin("admin"))
 
     for _ in range(3):
         assert app.settle(battle_id) == settlement_id(battle_id)
@@ -80,14 +84,14 @@ def test_an_ended_battle_settles_once_however_often_the_end_is_delivered(app: Ar
 def test_a_running_or_cancelled_battle_is_never_settled(app: ArenaApplication) -> None:
     battle_id = running(app, "ada")
     assert app.settle(battle_id) is None
-    app.cancel_battle(battle_id, reason="fire")
+    app.cancel_battle(battle_id, reason="fire", by=Admin("admin"))
     assert app.settle(battle_id) is None
     assert settlement_events(app) == []
 
 
 def test_a_battle_with_no_players_settles_to_empty_standings(app: ArenaApplication) -> None:
     battle_id = running(app)
-    app.end_battle(battle_id, reason="done")
+    app.end_battle(battle_id, reason="done", by=Admin("admin"))
     app.settle(battle_id)
     assert app.get_settlement(battle_id).standings.users == ()
 
@@ -97,7 +101,7 @@ def test_the_settlement_waits_for_verdicts_of_submissions_received_before_the_en
     battle_id = running(app, "ada", "bob")
     pending = app.submit(battle_id, "ada", "max", "python", "print(1)")
     judged(app, battle_id, "bob", "sum", "AC")
-    app.end_battle(battle_id, reason="done")
+    app.end_battle(battle_id, reason="done", by=Admin("admin"))
 
     app.settle(battle_id)
     settlement = app.get_settlement(battle_id)
@@ -117,7 +121,7 @@ def test_after_the_wait_missing_verdicts_count_as_not_solved_and_are_listed(
     battle_id = running(app, "ada", "bob")
     pending = app.submit(battle_id, "ada", "max", "python", "print(1)")
     judged(app, battle_id, "bob", "sum", "AC")
-    app.end_battle(battle_id, reason="done")
+    app.end_battle(battle_id, reason="done", by=Admin("admin"))
     app.settle(battle_id)
 
     clock.now += timedelta(minutes=11)
@@ -133,7 +137,7 @@ def test_a_verdict_after_settling_makes_a_revision_whose_rows_are_the_difference
     battle_id = running(app, "ada", "bob")
     late = app.submit(battle_id, "ada", "max", "python", "print(1)")
     judged(app, battle_id, "bob", "sum", "AC")
-    app.end_battle(battle_id, reason="done")
+    app.end_battle(battle_id, reason="done", by=Admin("admin"))
     clock.now += timedelta(minutes=11)
     app.settle(battle_id)
     first = app.get_settlement(battle_id)
@@ -154,7 +158,7 @@ def test_a_verdict_after_settling_makes_a_revision_whose_rows_are_the_difference
 
 def test_a_verdict_for_a_submission_that_raced_the_end_changes_nothing(app: ArenaApplication) -> None:
     battle_id = running(app, "ada")
-    app.end_battle(battle_id, reason="done")
+    app.end_battle(battle_id, reason="done", by=Admin("admin"))
     app.settle(battle_id)
     assert app.verdict_arrived(battle_id, "s-late", datetime(2100, 1, 1, tzinfo=timezone.utc)) is None
     assert settlement_events(app) == ["Opened", "Settled"]
@@ -162,7 +166,7 @@ def test_a_verdict_for_a_submission_that_raced_the_end_changes_nothing(app: Aren
 
 def test_the_ledger_confirms_each_revision_once_and_a_failure_is_recorded(app: ArenaApplication) -> None:
     battle_id = running(app, "ada")
-    app.end_battle(battle_id, reason="done")
+    app.end_battle(battle_id, reason="done", by=Admin("admin"))
     app.settle(battle_id)
     sid = settlement_id(battle_id)
 
@@ -177,6 +181,6 @@ def test_the_ledger_confirms_each_revision_once_and_a_failure_is_recorded(app: A
 
 def test_a_battle_setting_names_the_season(app: ArenaApplication) -> None:
     battle_id = running(app, "ada", season="spring-cup")
-    app.end_battle(battle_id, reason="done")
+    app.end_battle(battle_id, reason="done", by=Admin("admin"))
     app.settle(battle_id)
     assert app.get_settlement(battle_id).season == "spring-cup"

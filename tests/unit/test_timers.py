@@ -8,6 +8,7 @@ from uuid import uuid4
 
 from arena.application import ArenaApplication
 from arena.bus.envelope import EventEnvelope
+from arena.domain.acting import Admin
 from arena.domain.battle import BattleStatus
 from arena.domain.room_player import PlayerState
 from arena.domain.settings import BattleSettings
@@ -78,8 +79,8 @@ def test_the_leave_timer_marks_left_once_and_ignores_a_player_who_came_back() ->
     clock = Clock()
     app = make_app(clock)
     battle_id = app.create_battle("admin", BattleSettings(title="t"))
-    app.attach_problem(battle_id, "echo")
-    app.open_lobby(battle_id)
+    app.attach_problem(battle_id, "echo", by=Admin("admin"))
+    app.open_lobby(battle_id, by=Admin("admin"))
     player_id = app.join(battle_id, "ada")
     app.disconnect(battle_id, "ada")
     first_disconnect = app.get_room_player(battle_id, "ada").disconnected_at
@@ -104,8 +105,8 @@ def test_start_and_end_timers_are_no_ops_unless_due() -> None:
     app = make_app(clock)
     battle_id = app.create_battle("admin", BattleSettings(title="t", start_at=T0 + timedelta(minutes=1),
                                                           duration_s=600))
-    app.attach_problem(battle_id, "echo")
-    app.open_lobby(battle_id)
+    app.attach_problem(battle_id, "echo", by=Admin("admin"))
+    app.open_lobby(battle_id, by=Admin("admin"))
     assert app.start_battle_if_due(battle_id) is False
     clock.now = T0 + timedelta(minutes=1)
     assert app.start_battle_if_due(battle_id) is True

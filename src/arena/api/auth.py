@@ -1,10 +1,11 @@
 """Who is calling: a Bearer JWT (see tokens.py) becomes a User with one of four roles.
 
 - player: plays battles, reads its own submissions.
-- admin: organises battles and problems (any admin may manage any battle).
+- admin: organises battles and problems; runs the battles it created or co-admins
+  (Battle.check_admin: another admin's battle is a 403 "not the owner").
 - auditor: reads settlements and the ledger, changes nothing (`auditor_or_admin`).
-- superadmin: everything an admin may do, and whatever is later reserved to it
-  (`User.is_superadmin`).
+- superadmin: everything an admin may do, on every battle, and whatever is later reserved
+  to it (`User.is_superadmin`).
 """
 
 from __future__ import annotations

@@ -11,7 +11,8 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import Send
 
-from arena.domain.errors import DomainError, InvalidInput, NotFound
+from arena.application.locks import Busy
+from arena.domain.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from arena.problems.model import ProblemFormatError
 
 PROBLEM_JSON = "application/problem+json"
@@ -50,6 +51,10 @@ def _status_of(exc: Exception) -> tuple[int, dict[str, Any]]:
         return 422, {"field": exc.field}
     if isinstance(exc, NotFound):
         return 404, {}
+    if isinstance(exc, NotAllowed):
+        return 403, {"error": type(exc).__name__}
+    if isinstance(exc, Busy):  # its headers carry Retry-After
+        return 503, {}
     if isinstance(exc, DomainError):
         return 409, {"error": type(exc).__name__}
     if isinstance(exc, ValidationException):  # Litestar says 400; the body is there but invalid
@@ -63,7 +68,7 @@ def _status_of(exc: Exception) -> tuple[int, dict[str, Any]]:
 
 def handle_exception(request: Request, exc: Exception) -> Response:
     status, extra = _status_of(exc)
-    if status >= 500:
+    if status >= 500 and not isinstance(exc, Busy):  # Busy says what to do: try again
         log.exception("unhandled error", path=request.url.path)
         detail = "the server failed to handle this request; it has been logged"
     elif "field" in extra and isinstance(exc, ValidationException):  # say what is wrong, not only where

@@ -1,7 +1,9 @@
 """The write side's machinery, under every verb: how a command reads, decides and appends.
 
 - A command runs as an Attempt: the aggregates it read (id -> version) and whether it saved.
-- `retry_on_conflict` re-runs a command that lost a race, on fresh state (ADR 9).
+- `retry_on_conflict` re-runs a command that lost a race, on fresh state (ADR 9); a command that
+  names the aggregates it decides on first queues behind the others on them (locks.py), and
+  one that still loses every try answers Busy (503), never a crash.
 - Reads come from the process cache without a store round trip where the store checks them at
   append time (PostgreSQL); saves from concurrent threads go out in one group commit (ADR 8).
 The verbs themselves live in one small module per aggregate (battles, room, submissions,
@@ -10,24 +12,30 @@ settlement); arena.application.app composes them into the one ArenaApplication.
 
 from __future__ import annotations
 
+import inspect
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from functools import wraps
+from functools import partial, wraps
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
+from eventsourcing.utils import strtobool
 
+from arena.application.cache import ImmutableCacheRepository
+from arena.application.locks import AggregateLocks, Busy
 from arena.correlation import current_meta
 from arena.domain.errors import DomainError, NotFound
 from arena.group_commit import GroupCommit
 
 T = TypeVar("T")
+Locking = Callable[..., Iterable[UUID]]  # the command's arguments, by name -> aggregate ids
+TRIES = 10
 
 
 def utc_now() -> datetime:
@@ -52,42 +60,59 @@ class _ThisThread(threading.local):
 _this_thread = _ThisThread()
 
 
-def retry_on_conflict(method: Callable[..., T]) -> Callable[..., T]:
+def retry_on_conflict(method: Callable[..., T] | None = None, *, locking: Locking | None = None) -> Any:
     """Optimistic concurrency: a command that lost a race is re-run on fresh state.
 
     Where the store checks reads at append time (PostgreSQL, ADR 9), the first run takes its
     aggregates from the cache without a round trip: if any of them changed meanwhile, the append
     fails as a conflict. A first run that refused (DomainError) or saved nothing may have decided
     on stale state, so it is run once more on fresh state, whose answer stands.
+
+    `locking` (used as `@retry_on_conflict(locking=...)`) is given the command's arguments by
+    name and names the aggregates it changes; their locks are held around its attempts, so
+    commands on one aggregate in this process run one after the other. Conflicts then come only
+    from other processes; if one still loses every try, it raises Busy (nothing was changed).
     """
+    if method is None:
+        return partial(retry_on_conflict, locking=locking)
+    signature = inspect.signature(method)
 
     @wraps(method)
     def wrapper(self: CommandMachinery, *args: Any, **kwargs: Any) -> T:
-        outer = _this_thread.attempt
-        cached = self.decides_on_cache
-        for tries_left in reversed(range(10)):
-            attempt = _this_thread.attempt = Attempt(cached=cached)
-            try:
-                result = method(self, *args, **kwargs)
-            except IntegrityError:
-                if not tries_left:
-                    raise
-                cached = False
-                continue
-            except DomainError:
-                if not (attempt.cached and attempt.reads):
-                    raise
-                cached = False
-                continue
-            finally:
-                _this_thread.attempt = outer
-            if attempt.cached and attempt.reads and not attempt.saved:
-                cached = False  # a no-op decided on cached state: confirm it on fresh state
-                continue
-            return result
-        raise AssertionError("unreachable")
+        if locking is None:
+            return _attempts(self, method, args, kwargs)
+        aggregate_ids = locking(**signature.bind(self, *args, **kwargs).arguments)
+        with self.locks.hold(aggregate_ids):
+            return _attempts(self, method, args, kwargs)
 
     return wrapper
+
+
+def _attempts(self: CommandMachinery, method: Callable[..., T], args: Any, kwargs: Any) -> T:
+    """Runs the command as attempts (see retry_on_conflict) until one's answer stands."""
+    outer = _this_thread.attempt
+    cached = self.decides_on_cache
+    for tries_left in reversed(range(TRIES)):
+        attempt = _this_thread.attempt = Attempt(cached=cached)
+        try:
+            result = method(self, *args, **kwargs)
+        except IntegrityError as exc:
+            if not tries_left:
+                raise Busy(f"lost {TRIES} races for the same data; try again shortly") from exc
+            cached = False
+            continue
+        except DomainError:
+            if not (attempt.cached and attempt.reads):
+                raise
+            cached = False
+            continue
+        finally:
+            _this_thread.attempt = outer
+        if attempt.cached and attempt.reads and not attempt.saved:
+            cached = False  # a no-op decided on cached state: confirm it on fresh state
+            continue
+        return result
+    raise AssertionError("unreachable")
 
 
 class CommandMachinery(Application[UUID]):
@@ -114,6 +139,17 @@ class CommandMachinery(Application[UUID]):
         self._group_commit = GroupCommit(self._write, max_batch=256 if group_commit else 1)
         self.clock = clock
         self.on_saved = on_saved
+        self.locks = AggregateLocks()
+
+    repository: ImmutableCacheRepository
+
+    def construct_repository(self) -> ImmutableCacheRepository:
+        """eventsourcing's own construction, with a cache whose aggregates never change in place."""
+        maxsize = self.env.get(self.AGGREGATE_CACHE_MAXSIZE)
+        return ImmutableCacheRepository(
+            event_store=self.events, snapshot_store=self.snapshots,
+            cache_maxsize=int(maxsize) if maxsize else None,
+            fastforward=strtobool(self.env.get(self.AGGREGATE_CACHE_FASTFORWARD, "y")))
 
     def save(self, *objs: Any, **kwargs: Any) -> list[Any]:
         # eventsourcing's collect_events tests each object against runtime-checkable Protocols,
@@ -155,19 +191,10 @@ class CommandMachinery(Application[UUID]):
     def _remember(self, aggregates: Any) -> None:
         """Keeps what was just saved as the cached state (never replacing a newer one).
 
-        The saved objects themselves are kept: commands get deep copies and drop theirs."""
-        cache = self.repository.cache
-        if cache is None:
-            return
-        # No lock: if two saves of one aggregate race here and the older wins, the next command
-        # decided on it conflicts at append time and re-runs on fresh state (ADR 9).
+        The saved objects themselves are kept, without a copy: a verb's save is its last change
+        to them, and from here on they are the cache's, which never changes them (cache.py)."""
         for aggregate in aggregates:
-            try:
-                cached = cache.get(aggregate.id)
-            except KeyError:
-                cached = None
-            if cached is None or cached.version < aggregate.version:
-                cache.put(aggregate.id, aggregate)
+            self.repository.offer(aggregate)
 
     def _notify(self, recordings: list[Any]) -> None:
         if self.on_saved is None:
@@ -193,10 +220,7 @@ class CommandMachinery(Application[UUID]):
         return aggregate
 
     def _cached_copy(self, aggregate_id: UUID) -> Any:
-        """The cached state as it is, without the store round trip that fast-forwards it."""
-        cache = self.repository.cache
-        try:
-            cached = cache.get(aggregate_id) if cache is not None else None
-        except KeyError:
-            return None
+        """The cached state as it is, without the store round trip that fast-forwards it.
+        No lock: a cached object is never changed, a newer state replaces it (cache.py)."""
+        cached = self.repository.cached(aggregate_id)
         return deepcopy(cached) if cached is not None else None

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
+from arena.application.keys import that_room_player, the_battle, the_room_player
 from arena.application.machinery import CommandMachinery, retry_on_conflict
 from arena.domain.battle import Battle
 from arena.domain.room_player import PlayerState, RoomPlayer, room_player_id
 
 
 class RoomVerbs(CommandMachinery):
-    @retry_on_conflict
+    @retry_on_conflict(locking=the_battle)  # every join changes the battle (its players)
     def join(self, battle_id: UUID, user_id: str) -> UUID:
         """Admits the user and creates their room player in one atomic save; a repeat is a no-op."""
         battle = self._get(battle_id, Battle, "battle")
@@ -29,7 +30,7 @@ class RoomVerbs(CommandMachinery):
         battle = self._get(battle_id, Battle, "battle")
         return [self.get_room_player(battle_id, user_id) for user_id in battle.players]
 
-    @retry_on_conflict
+    @retry_on_conflict(locking=the_room_player)
     def disconnect(self, battle_id: UUID, user_id: str) -> None:
         """Idempotent: disconnecting a player who is not PRESENT changes nothing."""
         player = self.get_room_player(battle_id, user_id)
@@ -37,7 +38,7 @@ class RoomVerbs(CommandMachinery):
             player.disconnect(at=self.clock())
             self.save(player)
 
-    @retry_on_conflict
+    @retry_on_conflict(locking=the_room_player)
     def reconnect(self, battle_id: UUID, user_id: str) -> None:
         """Idempotent: reconnecting a PRESENT player changes nothing; COMPLETED is final."""
         player = self.get_room_player(battle_id, user_id)
@@ -45,7 +46,7 @@ class RoomVerbs(CommandMachinery):
             player.reconnect(at=self.clock())
             self.save(player)
 
-    @retry_on_conflict
+    @retry_on_conflict(locking=that_room_player)
     def mark_left(self, player_id: UUID, disconnected_at: datetime) -> bool:
         """Timer command: LEFT only if still away since that very disconnect; else a no-op."""
         player = self._get(player_id, RoomPlayer, "room player")

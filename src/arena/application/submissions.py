@@ -6,13 +6,16 @@ import hashlib
 from typing import Any
 from uuid import UUID, uuid4
 
+from arena.application.keys import that_room_player, the_room_player
 from arena.application.machinery import CommandMachinery, retry_on_conflict
 from arena.domain.battle import Battle
 from arena.domain.room_player import RoomPlayer, room_player_id
 
 
 class SubmissionVerbs(CommandMachinery):
-    @retry_on_conflict
+    # A player's tabs queue on their room player; players of one battle never wait for each other
+    # (the battle is only read, and the append checks that read).
+    @retry_on_conflict(locking=the_room_player)
     def submit(self, battle_id: UUID, user_id: str, problem: str, language: str, source: str) -> str:
         battle = self._get(battle_id, Battle, "battle")
         battle.check_submission(user_id, problem, language)
@@ -26,7 +29,7 @@ class SubmissionVerbs(CommandMachinery):
         self.save(player)
         return submission_id
 
-    @retry_on_conflict
+    @retry_on_conflict(locking=that_room_player)
     def record_verdict(self, player_id: UUID, submission_id: str, verdict: str,
                        details: dict[str, Any]) -> bool:
         """Idempotent: a second verdict for the same submission changes nothing (returns False)."""

@@ -1,4 +1,8 @@
-"""Battle: draft -> lobby -> running -> ended, or cancelled from any state before ended."""
+"""Battle: draft -> lobby -> running -> ended, or cancelled from any state before ended.
+
+Its admin commands may be run by its owner (the admin who created it), its co-admins, a
+superadmin, or the system (timers); players see it once it has left the draft.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,9 @@ from typing import Any
 from eventsourcing.domain import Aggregate, event
 from pydantic import ValidationError
 
+from arena.domain.acting import SYSTEM, Actor
 from arena.domain.copying import CopiesCheaply
-from arena.domain.errors import DomainError, InvalidInput
+from arena.domain.errors import DomainError, InvalidInput, NotAllowed
 from arena.domain.settings import BattleSettings, config_hash
 
 
@@ -25,7 +30,8 @@ class BattleStatus(str, Enum):
 class Battle(CopiesCheaply, Aggregate):
     @event("Created")
     def __init__(self, admin_id: str, settings: dict[str, Any], at: datetime) -> None:
-        self.admin_id = admin_id
+        self.admin_id = admin_id  # the owner
+        self.co_admins: list[str] = []
         self.settings = BattleSettings(**settings)
         self.status = BattleStatus.DRAFT
         self.created_at = at
@@ -38,6 +44,32 @@ class Battle(CopiesCheaply, Aggregate):
     @classmethod
     def draft(cls, admin_id: str, settings: BattleSettings, at: datetime) -> Battle:
         return cls(admin_id=admin_id, settings=settings.model_dump(), at=at)
+
+    def check_admin(self, user_id: str, is_superadmin: bool = False) -> None:
+        """Only the owner, a co-admin or a superadmin may run this battle's admin commands."""
+        if not (is_superadmin or user_id == self.admin_id or user_id in self.co_admins):
+            raise NotOwner(f"user {user_id!r} is not the owner of this battle nor a co-admin")
+
+    def check_actor(self, by: Actor) -> None:
+        if by is not SYSTEM:
+            self.check_admin(by.user_id, by.superadmin)
+
+    def add_co_admin(self, user_id: str, by: Actor) -> None:
+        """The owner (or a superadmin) shares the battle; co-admins may not add more.
+        Adding someone who already runs it changes nothing."""
+        if by is not SYSTEM and not by.superadmin and by.user_id != self.admin_id:
+            raise NotOwner(f"only the owner of this battle may add co-admins, not {by.user_id!r}")
+        if user_id != self.admin_id and user_id not in self.co_admins:
+            self._co_admin_added(user_id=user_id)
+
+    @event("CoAdminAdded")
+    def _co_admin_added(self, user_id: str) -> None:
+        self.co_admins.append(user_id)
+
+    @property
+    def shown_to_players(self) -> bool:
+        """A draft is the admins' work in progress: players neither list nor read it."""
+        return self.status is not BattleStatus.DRAFT
 
     def configure(self, changes: dict[str, Any]) -> None:
         self._check_status("configure", BattleStatus.DRAFT)
@@ -93,13 +125,15 @@ class Battle(CopiesCheaply, Aggregate):
             raise BattleFull(f"the battle is full ({self.settings.max_players} players)")
         self.players.append(user_id)
 
-    def start(self, at: datetime, by: str) -> None:
+    def start(self, at: datetime, by: Actor) -> None:
         self._check_status("start", BattleStatus.LOBBY)
-        # ends_at travels in the event so that the end timer needs no other lookup
-        self._started(at=at, by=by, ends_at=at + timedelta(seconds=self.settings.duration_s))
+        # ends_at travels in the event so that the end timer needs no other lookup; `by` is the
+        # admin's id, None when the system started it (older events say "scheduler")
+        self._started(at=at, by=None if by is SYSTEM else by.user_id,
+                      ends_at=at + timedelta(seconds=self.settings.duration_s))
 
     @event("Started")
-    def _started(self, at: datetime, by: str, ends_at: datetime) -> None:
+    def _started(self, at: datetime, by: str | None, ends_at: datetime) -> None:
         self.status = BattleStatus.RUNNING
         self.started_at = at
 
@@ -188,6 +222,10 @@ class BattleFull(BattleError):
 
 class LanguageNotAllowed(BattleError):
     pass
+
+
+class NotOwner(BattleError, NotAllowed):
+    """An admin command from an admin who does not run this battle (403)."""
 
 
 class NotJoined(BattleError):

@@ -1,4 +1,5 @@
-"""Domain errors. The API maps DomainError to 409, NotFound to 404, InvalidInput to 422."""
+"""Domain errors. The API maps DomainError to 409, NotFound to 404, InvalidInput to 422,
+NotAllowed to 403."""
 
 
 class DomainError(Exception):
@@ -7,6 +8,10 @@ class DomainError(Exception):
 
 class NotFound(DomainError):
     """The thing named does not exist."""
+
+
+class NotAllowed(DomainError):
+    """The caller may not do this to this thing, whatever its state."""
 
 
 class InvalidInput(DomainError):

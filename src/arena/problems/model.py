@@ -51,6 +51,9 @@ class Problem(BaseModel):
     samples: tuple[TestCase, ...] = ()
     tests: tuple[TestCase, ...] = Field(default=(), description="hidden tests, never shown to players")
     statement: Lines(MAX_STATEMENT_CHARS) = ""
+    # Players read a statement once a battle that uses it has started, or at once if public
+    # (a practice problem); hidden tests stay hidden either way.
+    public: bool = False
 
     @field_validator("slug", mode="before")
     @classmethod
@@ -102,6 +105,8 @@ def build_problem(fields: dict[str, Any], source: str = "front_matter") -> Probl
 def render_markdown(problem: Problem) -> str:
     """The canonical stored document: parse_markdown(render_markdown(p)) == p."""
     meta = problem.model_dump(exclude={"statement"}, exclude_none=True, mode="json")
+    if not meta["public"]:
+        del meta["public"]  # the default, left out: documents rendered before it keep their hash
     for key in ("samples", "tests"):
         meta[key] = [{k: v for k, v in case.items() if k != "name" or v} for case in meta[key]]
     front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1000)

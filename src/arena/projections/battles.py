@@ -71,15 +71,26 @@ class BattleCatalog(FoldingProjection):
     def scheduled(self, writers: Writers, event: Folded) -> None:
         self._touch(writers, event)
 
+    @folds(Battle.CoAdminAdded)
+    def co_admin_added(self, writers: Writers, event: Folded) -> None:
+        self._touch(writers, event)
+
     @staticmethod
     def _touch(writers: Writers, event: Folded) -> None:
         writers["battles"].set((str(event.originator_id),), updated_at=event.timestamp)
 
 
-def list_battles(engine: Engine, status: str | None = None, limit: int = 100, offset: int = 0) -> list[dict]:
+STARTED = ("running", "ended")
+
+
+def list_battles(engine: Engine, status: str | None = None, limit: int = 100, offset: int = 0,
+                 drafts: bool = True) -> list[dict]:
+    """Newest first; `drafts=False` leaves out drafts (a player's list, Battle.shown_to_players)."""
     query = select(battles).order_by(battles.c.created_at.desc(), battles.c.id).limit(limit).offset(offset)
     if status:
         query = query.where(battles.c.status == status)
+    if not drafts:
+        query = query.where(battles.c.status != "draft")
     with engine.connect() as conn:
         return [dict(row._mapping) for row in conn.execute(query)]
 
@@ -89,6 +100,15 @@ def battle_ids(engine: Engine, status: str) -> list[str]:
     with engine.connect() as conn:
         return list(conn.execute(select(battles.c.id).where(battles.c.status == status)
                                  .order_by(battles.c.created_at)).scalars())
+
+
+def problem_has_started(engine: Engine, slug: str) -> bool:
+    """Whether a battle that uses the problem is running or has ended: its statement is out.
+    (A battle cancelled while running no longer counts; the catalog keeps no start time.)"""
+    query = (select(battles.c.id).join(battle_problems, battle_problems.c.battle_id == battles.c.id)
+             .where((battle_problems.c.slug == slug) & battles.c.status.in_(STARTED)).limit(1))
+    with engine.connect() as conn:
+        return conn.execute(query).first() is not None
 
 
 def battles_using_problem(engine: Engine, slug: str) -> list[str]:

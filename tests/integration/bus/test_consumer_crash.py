@@ -17,6 +17,7 @@ from arena.bus.consumer import subscribe
 from arena.bus.envelope import EventEnvelope
 from arena.bus.relay import Relay
 from arena.bus.topology import Topology, declare
+from arena.domain.acting import Admin
 from arena.domain.settings import BattleSettings
 from arena.handlers.rabbit import WORKER_QUEUES, WorkerContext, bind
 from arena.projections.base import deliver
@@ -37,8 +38,8 @@ async def test_a_consumer_killed_between_effect_and_ack_changes_nothing(
     try:
         arena.problems.upload(PROBLEM)
         battle_id = arena.app.create_battle("admin", BattleSettings(title="t"))
-        arena.app.attach_problem(battle_id, "echo")
-        arena.app.open_lobby(battle_id)
+        arena.app.attach_problem(battle_id, "echo", by=Admin("admin"))
+        arena.app.open_lobby(battle_id, by=Admin("admin"))
         for player in ("ada", "grace", "linus"):
             arena.app.join(battle_id, player)
         relay_broker = brokers()

@@ -19,6 +19,7 @@ from arena.bus.envelope import EventEnvelope
 from arena.bus.relay import run_relay
 from arena.bus.topology import Topology, declare
 from arena.db.tables import bus_positions
+from arena.domain.acting import Admin
 from arena.domain.settings import BattleSettings
 from arena.handlers.judge_worker import judge_and_publish
 from arena.handlers.rabbit import WORKER_QUEUES, WorkerContext, bind
@@ -81,11 +82,11 @@ async def test_a_battle_flows_through_relay_worker_and_judge_and_a_replay_change
         app = arena.app
         arena.problems.upload(PROBLEM)
         battle_id = app.create_battle("admin", BattleSettings(title="t", languages=("python",)))
-        app.attach_problem(battle_id, "echo")
-        app.open_lobby(battle_id)
+        app.attach_problem(battle_id, "echo", by=Admin("admin"))
+        app.open_lobby(battle_id, by=Admin("admin"))
         for player in ("ada", "grace", "linus", "mary"):
             app.join(battle_id, player)
-        app.start_battle(battle_id, by="admin")
+        app.start_battle(battle_id, by=Admin("admin"))
         with structlog.contextvars.bound_contextvars(request_id="req-ada-1"):  # as the API binds it
             accepted = app.submit(battle_id, "ada", "echo", "python", "print(input())")
         wrong = app.submit(battle_id, "grace", "echo", "python", "print(1)")

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import event
 from arena.bootstrap import Arena, bootstrap
 from arena.bus.envelope import EventEnvelope
+from arena.domain.acting import Admin
 from arena.projections import shadow
 from arena.projections.base import deliver
 from arena.projections.registry import registry
@@ -90,11 +91,11 @@ def start_battle(arena: Arena, clock: Clock, players: list[str], scoring: str = 
     battle_id = arena.app.create_battle(
         "admin", BattleSettings(title="t", scoring=scoring, duration_s=6 * 3600, max_players=50))
     for slug in slugs.values():
-        arena.app.attach_problem(battle_id, slug)
-    arena.app.open_lobby(battle_id)
+        arena.app.attach_problem(battle_id, slug, by=Admin("admin"))
+    arena.app.open_lobby(battle_id, by=Admin("admin"))
     for player in players:
         arena.app.join(battle_id, player)
-    arena.app.start_battle(battle_id, by="admin")
+    arena.app.start_battle(battle_id, by=Admin("admin"))
     return BattleScript(arena, clock, battle_id, slugs)
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from arena.application import ArenaApplication
 from arena.bootstrap import Arena
 from arena.db.tables import room_players, scoreboard_attempts
+from arena.domain.acting import Admin
 from arena.domain.battle import Battle
 from arena.domain.room_player import RoomPlayer
 from arena.domain.settings import BattleSettings
@@ -43,7 +44,7 @@ def save_battles(app: ArenaApplication, at: datetime, battles: int, players: int
         for number in range(players):
             battle.admit(f"user-{number}")
             room.append(RoomPlayer(battle_id=battle.id, user_id=f"user-{number}", at=at))
-        battle.start(at=at, by="admin")
+        battle.start(at=at, by=Admin("admin"))
         for player in room:
             for minute in range(submissions):
                 submission_id, problem = str(uuid.uuid4()), rng.choice("ab")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from arena.bootstrap import Arena
+from arena.domain.acting import Admin
 from arena.projections.room import read_room
 
 from conftest import Clock, drop_shadow, redeliver_shuffled, start_battle
@@ -37,7 +38,7 @@ def test_the_room_shows_presence_last_seen_score_and_submissions(arena: Arena, c
 def test_ending_the_battle_completes_everyone_present(arena: Arena, clock: Clock) -> None:
     script = start_battle(arena, clock, ["ada", "bob"])
     arena.app.disconnect(script.battle_id, "bob")
-    arena.app.end_battle(script.battle_id, reason="done")
+    arena.app.end_battle(script.battle_id, reason="done", by=Admin("admin"))
 
     room = read_room(arena.engine, str(script.battle_id))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from arena.bootstrap import Arena
+from arena.domain.acting import Admin
 from arena.projections.scoreboard import read_scoreboard
 
 from conftest import BattleScript, Clock, drop_shadow, redeliver_shuffled, start_battle
@@ -46,7 +47,7 @@ def test_an_attempt_after_the_end_does_not_count(arena: Arena, clock: Clock) -> 
     script = start_battle(arena, clock, ["ada", "bob"])
     clock.advance(1)
     script.submit("ada", "a", "in-time")
-    arena.app.end_battle(script.battle_id, reason="done")
+    arena.app.end_battle(script.battle_id, reason="done", by=Admin("admin"))
     script.verdict("in-time", "AC")
 
     board = read_scoreboard(arena.engine, str(script.battle_id))

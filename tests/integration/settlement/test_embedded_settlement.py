@@ -9,6 +9,7 @@ import pytest
 
 from arena.bootstrap import bootstrap
 from arena.domain.room_player import room_player_id
+from arena.domain.acting import Admin
 from arena.domain.settings import BattleSettings
 from arena.domain.settlement import SettlementStatus
 from arena.projections.checksum import checksum
@@ -19,6 +20,8 @@ from arena.settings import ArenaSettings
 from oracle import Made, expected
 
 PROBLEMS = {"echo": 100, "sum": 250}
+
+ADMIN = Admin("admin")
 
 
 @pytest.fixture
@@ -35,11 +38,11 @@ def play(arena, users: list[str], made: list[Made], judge_all: bool = True):
     app = arena.app
     battle_id = app.create_battle("admin", BattleSettings(title="t", scoring="points", season="test-season"))
     for slug in PROBLEMS:
-        app.attach_problem(battle_id, slug)
-    app.open_lobby(battle_id)
+        app.attach_problem(battle_id, slug, by=ADMIN)
+    app.open_lobby(battle_id, by=ADMIN)
     for user in users:
         app.join(battle_id, user)
-    app.start_battle(battle_id, by="admin")
+    app.start_battle(battle_id, by=ADMIN)
     unjudged = []
     for m in sorted(made, key=lambda m: m.order):
         submission = app.submit(battle_id, m.user, m.problem, "python", "print(1)")
@@ -55,7 +58,7 @@ def test_an_ended_battle_is_settled_into_the_ledger_leaderboard_and_ratings(aren
     made = [Made("ada", "echo", 1, "WA"), Made("ada", "echo", 2, "AC"), Made("bob", "sum", 3, "AC"),
             Made("cy", "echo", 4, "AC"), Made("cy", "sum", 5, "AC"), Made("bob", "echo", 6, "TLE")]
     battle_id, _ = play(arena, users, made)
-    arena.app.end_battle(battle_id, reason="done")
+    arena.app.end_battle(battle_id, reason="done", by=ADMIN)
 
     settlement = arena.app.get_settlement(battle_id)
     assert settlement.status is SettlementStatus.APPLIED and settlement.revision == 1
@@ -79,7 +82,7 @@ def test_a_late_verdict_revises_the_settlement_and_the_ledger_sums_to_the_new_st
         users = ["ada", "bob"]
         made = [Made("ada", "echo", 1, "AC"), Made("bob", "sum", 2, "later")]
         battle_id, unjudged = play(arena, users, made, judge_all=False)
-        arena.app.end_battle(battle_id, reason="done")
+        arena.app.end_battle(battle_id, reason="done", by=ADMIN)
         first = arena.app.get_settlement(battle_id)
         assert first.revision == 1 and first.missing == [unjudged[0][1]]
 

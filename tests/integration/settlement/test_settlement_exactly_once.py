@@ -17,6 +17,7 @@ from sqlalchemy import text
 from arena.bootstrap import Arena
 from arena.bus.envelope import envelope_from_stored
 from arena.domain.room_player import room_player_id
+from arena.domain.acting import Admin
 from arena.domain.settings import BattleSettings
 from arena.domain.settlement import SettlementStatus, settlement_id
 from arena.projections.checksum import checksum
@@ -29,6 +30,8 @@ from oracle import Made, expected
 PROBLEMS = {"echo": 100, "sum": 250, "max": 400}
 WORKER = ("worker", "--only", "settlement,ratings")
 
+ADMIN = Admin("admin")
+
 
 def play(arena: Arena, players: int = 24, seed: int = 7) -> tuple[UUID, list[str], list[Made]]:
     for slug, points in PROBLEMS.items():
@@ -37,12 +40,12 @@ def play(arena: Arena, players: int = 24, seed: int = 7) -> tuple[UUID, list[str
     app, rng = arena.app, random.Random(seed)
     battle_id = app.create_battle("admin", BattleSettings(title="t", scoring="points", season="s1", max_players=1000))
     for slug in PROBLEMS:
-        app.attach_problem(battle_id, slug)
-    app.open_lobby(battle_id)
+        app.attach_problem(battle_id, slug, by=ADMIN)
+    app.open_lobby(battle_id, by=ADMIN)
     users = [f"player-{i:03d}" for i in range(players)]
     for user in users:
         app.join(battle_id, user)
-    app.start_battle(battle_id, by="admin")
+    app.start_battle(battle_id, by=ADMIN)
     made = []
     for order in range(players * 3):
         m = Made(rng.choice(users), rng.choice(list(PROBLEMS)), order, rng.choice(["AC", "WA", "AC", "TLE"]))
@@ -83,7 +86,7 @@ def test_a_settlement_process_killed_at_each_step_and_restarted_settles_exactly_
     production.start("relay")
     doomed = production.start(*WORKER, ARENA_CRASH_AT=crash_at)
     battle_id, users, made = play(arena)
-    arena.app.end_battle(battle_id, reason="time is up")
+    arena.app.end_battle(battle_id, reason="time is up", by=ADMIN)
 
     assert doomed.wait(timeout=60) == -9, doomed.stderr.read().decode()[-2000:]
     production.start(*WORKER)
@@ -97,7 +100,7 @@ def test_battle_ended_delivered_three_times_settles_once(production: Production,
     production.start("relay")
     production.start(*WORKER)
     battle_id, users, made = play(arena)
-    arena.app.end_battle(battle_id, reason="time is up")
+    arena.app.end_battle(battle_id, reason="time is up", by=ADMIN)
     eventually(applied(arena, battle_id))
 
     ended = next(e for e in arena.app.recorder.select_events(battle_id) if e.topic.endswith(".Ended"))
@@ -114,7 +117,7 @@ def test_broker_connections_cut_mid_settlement_lose_and_double_nothing(productio
     # The worker stalls after saving the settlement, before its ack: the cut lands right there.
     production.start(*WORKER, ARENA_STALL_AT="settlement.after_save:8")
     battle_id, users, made = play(arena, players=60)
-    arena.app.end_battle(battle_id, reason="time is up")
+    arena.app.end_battle(battle_id, reason="time is up", by=ADMIN)
     eventually(lambda: "Settled" in settled_events(arena, battle_id), every=0.02)
     stalled_since = time.monotonic()  # Battle.Ended is in its handler, unacked, for 8 s from here
     subprocess.run(["rabbitmqctl", "close_all_connections", "--vhost", _vhost(production), "test: cut"],
@@ -133,7 +136,7 @@ def test_the_ledger_leaderboard_and_ratings_rebuilt_from_the_events_equal_the_li
     battles = []
     for seed in (1, 2):
         battle_id, users, _ = play(arena, players=12, seed=seed)
-        arena.app.end_battle(battle_id, reason="done")
+        arena.app.end_battle(battle_id, reason="done", by=ADMIN)
         battles.append((battle_id, users))
     for battle_id, users in battles:
         eventually(applied(arena, battle_id))
@@ -149,7 +152,7 @@ def test_ledger_rows_are_append_only_and_unique_per_revision_and_user(production
     production.start("relay")
     production.start(*WORKER)
     battle_id, _, _ = play(arena, players=5)
-    arena.app.end_battle(battle_id, reason="done")
+    arena.app.end_battle(battle_id, reason="done", by=ADMIN)
     eventually(applied(arena, battle_id))
     with arena.engine.begin() as conn:
         row = conn.execute(text("SELECT * FROM settlement_ledger LIMIT 1")).mappings().one()

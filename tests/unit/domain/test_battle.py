@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from arena.domain.acting import Admin
 from arena.domain.battle import (
     AlreadyJoined,
     Battle,
@@ -47,7 +48,7 @@ def running(*players: str, **settings) -> Battle:
     battle = in_lobby(**settings)
     for player in players:
         battle.admit(player)
-    battle.start(at=T0 + timedelta(minutes=5), by="admin")
+    battle.start(at=T0 + timedelta(minutes=5), by=Admin("admin"))
     return battle
 
 
@@ -261,7 +262,7 @@ def test_players_are_admitted_in_joining_order_in_the_lobby_and_while_running() 
     battle = in_lobby()
     battle.admit("ada")
     battle.admit("grace")
-    battle.start(at=T0, by="admin")
+    battle.start(at=T0, by=Admin("admin"))
 
     battle.admit("linus")
 
@@ -314,7 +315,7 @@ def test_start_runs_the_battle_and_sets_its_end_from_the_duration() -> None:
     battle = in_lobby(duration_s=600)
     at = T0 + timedelta(minutes=1)
 
-    battle.start(at=at, by="admin")
+    battle.start(at=at, by=Admin("admin"))
 
     assert battle.status is BattleStatus.RUNNING
     assert battle.started_at == at
@@ -328,7 +329,7 @@ def test_start_is_refused_except_from_the_lobby(state: str) -> None:
     status = battle.status
 
     with pytest.raises(WrongBattleState, match=f"cannot start a battle that is {state}"):
-        battle.start(at=T0, by="admin")
+        battle.start(at=T0, by=Admin("admin"))
 
     assert battle.status is status
 

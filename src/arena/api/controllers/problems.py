@@ -6,7 +6,7 @@ from typing import Any
 
 from anyio import to_thread
 from litestar import Controller, Request, Response, delete, get, post
-from litestar.exceptions import HTTPException
+from litestar.exceptions import HTTPException, PermissionDeniedException
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from arena.api.auth import admin_only
@@ -14,6 +14,7 @@ from arena.api.views import problem_info_view, problem_view
 from arena.bootstrap import Arena
 from arena.problems.importing import load_problem_zip
 from arena.problems.model import ProblemFormatError
+from arena.projections.battles import problem_has_started
 
 MARKDOWN_TYPES = ("text/markdown", "text/plain", "text/x-markdown", "")
 ZIP_TYPES = ("application/zip", "application/x-zip-compressed")
@@ -48,8 +49,12 @@ class ProblemController(Controller):
 
     @get("/{slug:str}", sync_to_thread=True)
     def show(self, slug: str, request: Request, arena: Arena) -> dict[str, Any]:
-        """The statement, limits and samples; hidden tests only for admins."""
+        """The statement, limits and samples; hidden tests only for admins. A player reads it
+        once a battle that uses it has started, or at once if the problem is public."""
         info, problem = arena.problems.read(slug)
+        staff = request.user.is_admin or request.user.is_auditor
+        if not (staff or problem.public or problem_has_started(arena.engine, slug)):
+            raise PermissionDeniedException("this statement is shown once a battle that uses it has started")
         return problem_view(info, problem, with_hidden_tests=request.user.is_admin)
 
     @delete("/{slug:str}", guards=[admin_only], status_code=HTTP_204_NO_CONTENT, sync_to_thread=True)
