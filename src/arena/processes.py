@@ -88,6 +88,7 @@ async def worker_main(args: argparse.Namespace, settings: ArenaSettings) -> int:
     from arena.bootstrap import bootstrap
     from arena.bus.consumer import subscribe
     from arena.bus.topology import declare
+    from arena.bus.trust import StoredEvents
     from arena.handlers.rabbit import WORKER_QUEUES, WorkerContext, bind
     from arena.handlers.routing import topology as routed_topology
 
@@ -101,9 +102,10 @@ async def worker_main(args: argparse.Namespace, settings: ArenaSettings) -> int:
     ctx = WorkerContext(app=arena.app, engine=arena.engine, projections=arena.bus.projections,
                         fetch=arena.bus.fetch, broker=broker, topology=topology,
                         leave_after=timedelta(seconds=settings.leave_after), clock=arena.app.clock)
+    trust = StoredEvents(arena.engine, arena.app.mapper.transcoder)  # the worker's events are read back
     for name in chosen:
         consumer, model, handler = WORKER_QUEUES[name]
-        subscribe(broker, consumer.queue, bind(handler, ctx), model, topology=topology)
+        subscribe(broker, consumer.queue, bind(handler, ctx), model, topology=topology, trust=trust)
     await _serve(broker, topology, declare, arena, consumers=chosen)
     return 0
 
@@ -112,12 +114,20 @@ async def judge_main(args: argparse.Namespace, settings: ArenaSettings) -> int:
     from arena.bus.consumer import subscribe
     from arena.bus.envelope import EventEnvelope
     from arena.bus.topology import declare
+    from arena.bus.trust import StoredEvents, event_transcoder
+    from arena.db.engine import make_engine
     from arena.handlers.judge_worker import judge_and_publish
     from arena.handlers.routing import JUDGE, topology as routed_topology
     from arena.bootstrap import make_sandbox
     from arena.judge.worker import Judge
     from arena.problems.blobs import ProblemBlobs
 
+    # The judge judges the source the store holds, never the one a message carries: it reads
+    # arena_events (a read-only database user is enough, infra/rabbitmq/README.md).
+    if not settings.uses_postgres:
+        print("arena judge: set ARENA_DATABASE_URL; submissions are read from the event store",
+              file=sys.stderr)
+        return 2
     broker, topology = _broker(settings), routed_topology()
     judge = Judge(make_sandbox(settings.sandbox), settings.judge_slots)
     problems = ProblemBlobs(settings.problems_dir)
@@ -125,13 +135,16 @@ async def judge_main(args: argparse.Namespace, settings: ArenaSettings) -> int:
     async def on_submission(event: EventEnvelope) -> None:
         await judge_and_publish(event, judge, problems, broker, topology)
 
+    engine = make_engine(settings)
+    trust = StoredEvents(engine, event_transcoder())
     # prefetch = slots: the broker never hands over more submissions than there are sandboxes
     subscribe(broker, JUDGE.queue, on_submission, EventEnvelope, prefetch=settings.judge_slots,
-              topology=topology)
+              topology=topology, trust=trust)
     try:
         await _serve(broker, topology, declare, None, consumers=[f"judge x{settings.judge_slots}"])
     finally:
         await judge.close()
+        engine.dispose()
     return 0
 
 

@@ -18,6 +18,7 @@ from arena.bus.consumer import subscribe
 from arena.bus.envelope import EventEnvelope
 from arena.bus.relay import run_relay
 from arena.bus.topology import Topology, declare
+from arena.bus.trust import StoredEvents
 from arena.db.tables import bus_positions
 from arena.domain.settings import BattleSettings
 from arena.handlers.judge_worker import judge_and_publish
@@ -62,14 +63,16 @@ async def test_a_battle_flows_through_relay_worker_and_judge_and_a_replay_change
     ctx = WorkerContext(app=arena.app, engine=arena.engine, projections=arena.bus.projections,
                         fetch=arena.bus.fetch, broker=worker, topology=topology,
                         leave_after=timedelta(seconds=0.5), clock=arena.app.clock)
+    trust = StoredEvents(arena.engine, arena.app.mapper.transcoder)
     for consumer, model, handler in WORKER_QUEUES.values():
-        subscribe(worker, consumer.queue, bind(handler, ctx), model, topology=topology)
+        subscribe(worker, consumer.queue, bind(handler, ctx), model, topology=topology, trust=trust)
     judge = Judge(make_sandbox("bwrap"), slots=2)
 
     async def on_submission(event: EventEnvelope) -> None:
         await judge_and_publish(event, judge, arena.problems, judge_broker, topology)
 
-    subscribe(judge_broker, "judge.requests", on_submission, EventEnvelope, prefetch=2, topology=topology)
+    subscribe(judge_broker, "judge.requests", on_submission, EventEnvelope, prefetch=2, topology=topology,
+              trust=trust)
     for broker in (worker, judge_broker):
         await broker.connect()
         await declare(broker, topology)
