@@ -106,7 +106,8 @@ class Bench:
 
         broker = RabbitBroker(RABBIT, logger=None)
         # Every event is read back from the store, as production consumers do (arena.bus.trust).
-        trust = StoredEvents(self.engine, self.app.mapper.transcoder)
+        trust = StoredEvents(self.engine, self.app.mapper.transcoder,
+                             table=self.app.recorder.events_table_name)
         subscribe(broker, QUEUE, handle, EventEnvelope, topology=self.topology, prefetch=self.prefetch,
                   trust=trust)
         async with broker:

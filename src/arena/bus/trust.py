@@ -29,10 +29,10 @@ from arena.bus.envelope import EventEnvelope, envelope_from_stored
 
 Key = tuple[UUID, int]
 
-# (originator_id, originator_version) is arena_events' primary key: an index probe per pair.
-_SELECT = text(
+# (originator_id, originator_version) is the events table's primary key: an index probe per pair.
+_SELECT = (
     "SELECT e.originator_id, e.originator_version, e.topic, e.state, e.notification_id"
-    " FROM arena_events e"
+    " FROM {table} e"
     " JOIN unnest(CAST(:ids AS uuid[]), CAST(:versions AS bigint[])) AS k(id, version)"
     " ON e.originator_id = k.id AND e.originator_version = k.version")
 
@@ -53,7 +53,11 @@ class _Row:  # the shape envelope_from_stored reads
 class StoredEvents:
     """The consumers' one door from a bus message to an event: `await trusted(claimed)`."""
 
-    def __init__(self, engine: Engine, transcoder: Any, *, max_batch: int = 1000) -> None:
+    def __init__(self, engine: Engine, transcoder: Any, *, table: str = "arena_events",
+                 max_batch: int = 1000) -> None:
+        if not table.isidentifier():
+            raise ValueError(f"not a table name: {table!r}")
+        self.select = text(_SELECT.format(table=table))
         self.engine = engine
         self.transcoder = transcoder
         self.max_batch = max_batch
@@ -96,7 +100,7 @@ class StoredEvents:
 
     def _select(self, keys: Sequence[Key]) -> dict[Key, EventEnvelope]:
         with self.engine.connect() as conn:
-            rows = conn.execute(_SELECT, {"ids": [key[0] for key in keys],
+            rows = conn.execute(self.select, {"ids": [key[0] for key in keys],
                                           "versions": [key[1] for key in keys]}).all()
         found = {}
         for row in rows:
