@@ -45,7 +45,13 @@ def _sync(main):
             print(f"arena {args.command}: set ARENA_BROKER_URL (amqp://...); without a broker "
                   "the API process does this work itself", file=sys.stderr)
             return 2
-        return asyncio.run(main(args, settings)) or 0
+        from arena.keyfile import MissingSecret
+
+        try:
+            return asyncio.run(main(args, settings)) or 0
+        except MissingSecret as exc:  # a setting only the operator can supply: no retry helps
+            print(f"arena {args.command}: {exc}", file=sys.stderr)
+            return 2
 
     return run
 
@@ -90,18 +96,21 @@ async def worker_main(args: argparse.Namespace, settings: ArenaSettings) -> int:
     from arena.bus.topology import declare
     from arena.bus.trust import StoredEvents
     from arena.handlers.rabbit import WORKER_QUEUES, WorkerContext, bind
-    from arena.handlers.routing import topology as routed_topology
+    from arena.handlers.routing import COMMANDS, topology as routed_topology
+    from arena.keyfile import judge_key
 
     chosen = [name.strip() for name in args.only.split(",") if name.strip()] or list(WORKER_QUEUES)
     unknown = sorted(set(chosen) - set(WORKER_QUEUES))
     if unknown:
         print(f"arena worker: unknown consumers {unknown}; choose from {sorted(WORKER_QUEUES)}", file=sys.stderr)
         return 2
+    key = judge_key(settings) if COMMANDS.name in chosen else None  # refuses to start without it
     arena = bootstrap(settings, judge=False, timers=False)
     broker, topology = _broker(settings), routed_topology()
     ctx = WorkerContext(app=arena.app, engine=arena.engine, projections=arena.bus.projections,
                         fetch=arena.bus.fetch, broker=broker, topology=topology,
-                        leave_after=timedelta(seconds=settings.leave_after), clock=arena.app.clock)
+                        leave_after=timedelta(seconds=settings.leave_after), clock=arena.app.clock,
+                        judge_key=key)
     trust = StoredEvents(arena.engine, arena.app.mapper.transcoder)  # the worker's events are read back
     for name in chosen:
         consumer, model, handler = WORKER_QUEUES[name]
@@ -120,6 +129,7 @@ async def judge_main(args: argparse.Namespace, settings: ArenaSettings) -> int:
     from arena.handlers.routing import JUDGE, topology as routed_topology
     from arena.bootstrap import make_sandbox
     from arena.judge.worker import Judge
+    from arena.keyfile import judge_key
     from arena.problems.blobs import ProblemBlobs
 
     # The judge judges the source the store holds, never the one a message carries: it reads
@@ -128,12 +138,13 @@ async def judge_main(args: argparse.Namespace, settings: ArenaSettings) -> int:
         print("arena judge: set ARENA_DATABASE_URL; submissions are read from the event store",
               file=sys.stderr)
         return 2
+    key = judge_key(settings)  # before anything starts: no key, no judging
     broker, topology = _broker(settings), routed_topology()
     judge = Judge(make_sandbox(settings.sandbox), settings.judge_slots)
     problems = ProblemBlobs(settings.problems_dir)
 
     async def on_submission(event: EventEnvelope) -> None:
-        await judge_and_publish(event, judge, problems, broker, topology)
+        await judge_and_publish(event, judge, problems, broker, topology, key)
 
     engine = make_engine(settings)
     trust = StoredEvents(engine, event_transcoder())

@@ -31,6 +31,10 @@ class ArenaSettings(BaseSettings):
     jwt_audience: str = "arena-api"
     token_ttl_s: int = 12 * 3600
 
+    # Judges sign verdicts with it (HMAC-SHA256) and the worker's commands consumer checks them;
+    # the API never reads it. Unset in the embedded default: one per data dir (arena.keyfile).
+    judge_key: str | None = Field(None, description="HMAC key of judge verdicts", min_length=32)
+
     # Abuse limits, "N/S" = N requests per S seconds, "0/S" = off (docs/adr/0011).
     redis_url: str | None = Field(None, description="shared limiter store; unset = in-process")
     rate_mutations: RateSpec = "60/60"  # per user, every POST/PUT/PATCH/DELETE
