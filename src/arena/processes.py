@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import signal
 import sys
 from datetime import timedelta
@@ -72,6 +73,12 @@ def _broker(settings: ArenaSettings):
     return RabbitBroker(settings.broker_url, middlewares=[RabbitTelemetryMiddleware()], logger=None)
 
 
+def _topology(settings: ArenaSettings, topology):
+    """The topology as this process may touch it: declared, or only checked (passive) when its
+    RabbitMQ user has no configure permission (ARENA_BROKER_DECLARE=false)."""
+    return dataclasses.replace(topology, declare=settings.broker_declare)
+
+
 async def relay(args: argparse.Namespace, settings: ArenaSettings) -> int:
     from arena.bootstrap import bootstrap
     from arena.bus.relay import RelayLockLost, run_relay
@@ -80,7 +87,8 @@ async def relay(args: argparse.Namespace, settings: ArenaSettings) -> int:
     arena = bootstrap(settings, judge=False, timers=False)
     broker = _broker(settings)
     try:
-        await run_relay(arena.app, arena.engine, broker, topology=topology(), stop_event=_stop_event())
+        await run_relay(arena.app, arena.engine, broker, topology=_topology(settings, topology()),
+                        stop_event=_stop_event())
     except RelayLockLost as exc:  # the process manager restarts us: standby or relay again
         print(f"arena relay: {exc}", file=sys.stderr)
         return 1
@@ -106,7 +114,7 @@ async def worker_main(args: argparse.Namespace, settings: ArenaSettings) -> int:
         return 2
     key = judge_key(settings) if COMMANDS.name in chosen else None  # refuses to start without it
     arena = bootstrap(settings, judge=False, timers=False)
-    broker, topology = _broker(settings), routed_topology()
+    broker, topology = _broker(settings), _topology(settings, routed_topology())
     ctx = WorkerContext(app=arena.app, engine=arena.engine, projections=arena.bus.projections,
                         fetch=arena.bus.fetch, broker=broker, topology=topology,
                         leave_after=timedelta(seconds=settings.leave_after), clock=arena.app.clock,
@@ -139,7 +147,7 @@ async def judge_main(args: argparse.Namespace, settings: ArenaSettings) -> int:
               file=sys.stderr)
         return 2
     key = judge_key(settings)  # before anything starts: no key, no judging
-    broker, topology = _broker(settings), routed_topology()
+    broker, topology = _broker(settings), _topology(settings, routed_topology())
     judge = Judge(make_sandbox(settings.sandbox), settings.judge_slots)
     problems = ProblemBlobs(settings.problems_dir)
 
@@ -179,18 +187,20 @@ async def scheduler_main(args: argparse.Namespace, settings: ArenaSettings) -> i
 
 async def dlq_main(args: argparse.Namespace, settings: ArenaSettings) -> int:
     from arena.bus.dlq import list_dead_letters, replay_dead_letters
+    from arena.bus.topology import Topology
 
     broker = _broker(settings)
     await broker.connect()
     try:
         if args.action == "list":
-            for letter in await list_dead_letters(broker):
+            for letter in await list_dead_letters(broker, topology=_topology(settings, Topology())):
                 print(letter)
             return 0
         if not (args.id or args.all):
             print("arena dlq replay: say --id MESSAGE_ID or --all", file=sys.stderr)
             return 2
-        count = await replay_dead_letters(broker, message_id=args.id, replay_all=args.all)
+        count = await replay_dead_letters(broker, topology=_topology(settings, Topology()),
+                                          message_id=args.id, replay_all=args.all)
         print(f"replayed {count} message(s)")
         return 0
     finally:

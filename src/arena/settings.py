@@ -19,6 +19,10 @@ class ArenaSettings(BaseSettings):
     data_dir: Path = Path(".arena")
     database_url: str | None = None
     broker_url: str | None = None
+    # Declare the broker topology at start-up (needs configure permission: one admin user, as in
+    # development). False with the per-process users of infra/rabbitmq/README.md: the processes
+    # only check the topology exists, and the operator loads definitions.json.
+    broker_declare: bool = True
 
     # Unset in the embedded default: a secret is generated once per data dir. Elsewhere the API
     # refuses to start without one of the two (docs/adr/0003).
