@@ -10,7 +10,8 @@ Measured, per round (the median is printed):
   broker's confirm channel, await every confirm, advance the position); raw = aio-pika
   publishing the same pre-encoded bodies, 500 in flight, confirms on.
 - consume: ours = arena.bus.consumer.subscribe (a FastStream subscriber whose deliveries go
-  straight to the consumer wrapper: span, body parsed into EventEnvelope, handler, coalesced
+  straight to the consumer wrapper: span, body parsed into EventEnvelope, the event read back from the
+  store (arena.bus.trust, batched primary-key lookups), handler, coalesced
   acks after it); raw = aio-pika consume + one ack per message, no parsing. For reference,
   a plain FastStream handler with `msg: RabbitMessage` injected.
 - end to end: publisher and consumer running at once, until the last message is acked.
@@ -40,6 +41,7 @@ from arena.bus.consumer import subscribe
 from arena.bus.envelope import EventEnvelope
 from arena.bus.relay import Relay, envelope_from_notification
 from arena.bus.topology import EVENTS, ConsumerQueue, Topology, declare
+from arena.bus.trust import StoredEvents
 from arena.db.migrations import upgrade
 from arena.db.tables import bus_positions
 from arena.domain.battle import Battle
@@ -103,7 +105,11 @@ class Bench:
                 done.set()
 
         broker = RabbitBroker(RABBIT, logger=None)
-        subscribe(broker, QUEUE, handle, EventEnvelope, topology=self.topology, prefetch=self.prefetch)
+        # Every event is read back from the store, as production consumers do (arena.bus.trust).
+        trust = StoredEvents(self.engine, self.app.mapper.transcoder,
+                             table=self.app.recorder.events_table_name)
+        subscribe(broker, QUEUE, handle, EventEnvelope, topology=self.topology, prefetch=self.prefetch,
+                  trust=trust)
         async with broker:
             self.clock.start()
             await broker.start()

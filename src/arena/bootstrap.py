@@ -24,6 +24,7 @@ from arena.handlers.sweep import sweep
 from arena.judge.languages import cached_languages
 from arena.judge.sandbox import Sandbox
 from arena.judge.worker import Judge
+from arena.keyfile import judge_key
 from arena.problems.store import ProblemStore
 from arena.projections.battle_facts import BattleFactsReader
 from arena.projections.battles import battles_using_problem
@@ -117,7 +118,7 @@ def bootstrap(settings: ArenaSettings | None = None, *, clock: Callable[[], date
     local_judge = None
     if judge if judge is not None else not settings.broker_url:
         local_judge = LocalJudge(lambda: Judge(make_sandbox(settings.sandbox), settings.judge_slots),
-                                 problems, app)
+                                 problems, app, judge_key(settings))
         bus.handlers.append((JUDGE, local_judge))
     local_timers = None
     if timers if timers is not None else not settings.broker_url:

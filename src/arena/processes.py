@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import signal
 import sys
 from datetime import timedelta
@@ -45,7 +46,13 @@ def _sync(main):
             print(f"arena {args.command}: set ARENA_BROKER_URL (amqp://...); without a broker "
                   "the API process does this work itself", file=sys.stderr)
             return 2
-        return asyncio.run(main(args, settings)) or 0
+        from arena.keyfile import MissingSecret
+
+        try:
+            return asyncio.run(main(args, settings)) or 0
+        except MissingSecret as exc:  # a setting only the operator can supply: no retry helps
+            print(f"arena {args.command}: {exc}", file=sys.stderr)
+            return 2
 
     return run
 
@@ -66,6 +73,12 @@ def _broker(settings: ArenaSettings):
     return RabbitBroker(settings.broker_url, middlewares=[RabbitTelemetryMiddleware()], logger=None)
 
 
+def _topology(settings: ArenaSettings, topology):
+    """The topology as this process may touch it: declared, or only checked (passive) when its
+    RabbitMQ user has no configure permission (ARENA_BROKER_DECLARE=false)."""
+    return dataclasses.replace(topology, declare=settings.broker_declare)
+
+
 async def relay(args: argparse.Namespace, settings: ArenaSettings) -> int:
     from arena.bootstrap import bootstrap
     from arena.bus.relay import RelayLockLost, run_relay
@@ -74,7 +87,8 @@ async def relay(args: argparse.Namespace, settings: ArenaSettings) -> int:
     arena = bootstrap(settings, judge=False, timers=False)
     broker = _broker(settings)
     try:
-        await run_relay(arena.app, arena.engine, broker, topology=topology(), stop_event=_stop_event())
+        await run_relay(arena.app, arena.engine, broker, topology=_topology(settings, topology()),
+                        stop_event=_stop_event())
     except RelayLockLost as exc:  # the process manager restarts us: standby or relay again
         print(f"arena relay: {exc}", file=sys.stderr)
         return 1
@@ -88,22 +102,27 @@ async def worker_main(args: argparse.Namespace, settings: ArenaSettings) -> int:
     from arena.bootstrap import bootstrap
     from arena.bus.consumer import subscribe
     from arena.bus.topology import declare
+    from arena.bus.trust import StoredEvents
     from arena.handlers.rabbit import WORKER_QUEUES, WorkerContext, bind
-    from arena.handlers.routing import topology as routed_topology
+    from arena.handlers.routing import COMMANDS, topology as routed_topology
+    from arena.keyfile import judge_key
 
     chosen = [name.strip() for name in args.only.split(",") if name.strip()] or list(WORKER_QUEUES)
     unknown = sorted(set(chosen) - set(WORKER_QUEUES))
     if unknown:
         print(f"arena worker: unknown consumers {unknown}; choose from {sorted(WORKER_QUEUES)}", file=sys.stderr)
         return 2
+    key = judge_key(settings) if COMMANDS.name in chosen else None  # refuses to start without it
     arena = bootstrap(settings, judge=False, timers=False)
-    broker, topology = _broker(settings), routed_topology()
+    broker, topology = _broker(settings), _topology(settings, routed_topology())
     ctx = WorkerContext(app=arena.app, engine=arena.engine, projections=arena.bus.projections,
                         fetch=arena.bus.fetch, broker=broker, topology=topology,
-                        leave_after=timedelta(seconds=settings.leave_after), clock=arena.app.clock)
+                        leave_after=timedelta(seconds=settings.leave_after), clock=arena.app.clock,
+                        judge_key=key)
+    trust = StoredEvents(arena.engine, arena.app.mapper.transcoder)  # the worker's events are read back
     for name in chosen:
         consumer, model, handler = WORKER_QUEUES[name]
-        subscribe(broker, consumer.queue, bind(handler, ctx), model, topology=topology)
+        subscribe(broker, consumer.queue, bind(handler, ctx), model, topology=topology, trust=trust)
     await _serve(broker, topology, declare, arena, consumers=chosen)
     return 0
 
@@ -112,26 +131,39 @@ async def judge_main(args: argparse.Namespace, settings: ArenaSettings) -> int:
     from arena.bus.consumer import subscribe
     from arena.bus.envelope import EventEnvelope
     from arena.bus.topology import declare
+    from arena.bus.trust import StoredEvents, event_transcoder
+    from arena.db.engine import make_engine
     from arena.handlers.judge_worker import judge_and_publish
     from arena.handlers.routing import JUDGE, topology as routed_topology
     from arena.bootstrap import make_sandbox
     from arena.judge.worker import Judge
+    from arena.keyfile import judge_key
     from arena.problems.blobs import ProblemBlobs
 
-    broker, topology = _broker(settings), routed_topology()
+    # The judge judges the source the store holds, never the one a message carries: it reads
+    # arena_events (a read-only database user is enough, infra/rabbitmq/README.md).
+    if not settings.uses_postgres:
+        print("arena judge: set ARENA_DATABASE_URL; submissions are read from the event store",
+              file=sys.stderr)
+        return 2
+    key = judge_key(settings)  # before anything starts: no key, no judging
+    broker, topology = _broker(settings), _topology(settings, routed_topology())
     judge = Judge(make_sandbox(settings.sandbox), settings.judge_slots)
     problems = ProblemBlobs(settings.problems_dir)
 
     async def on_submission(event: EventEnvelope) -> None:
-        await judge_and_publish(event, judge, problems, broker, topology)
+        await judge_and_publish(event, judge, problems, broker, topology, key)
 
+    engine = make_engine(settings)
+    trust = StoredEvents(engine, event_transcoder())
     # prefetch = slots: the broker never hands over more submissions than there are sandboxes
     subscribe(broker, JUDGE.queue, on_submission, EventEnvelope, prefetch=settings.judge_slots,
-              topology=topology)
+              topology=topology, trust=trust)
     try:
         await _serve(broker, topology, declare, None, consumers=[f"judge x{settings.judge_slots}"])
     finally:
         await judge.close()
+        engine.dispose()
     return 0
 
 
@@ -155,18 +187,20 @@ async def scheduler_main(args: argparse.Namespace, settings: ArenaSettings) -> i
 
 async def dlq_main(args: argparse.Namespace, settings: ArenaSettings) -> int:
     from arena.bus.dlq import list_dead_letters, replay_dead_letters
+    from arena.bus.topology import Topology
 
     broker = _broker(settings)
     await broker.connect()
     try:
         if args.action == "list":
-            for letter in await list_dead_letters(broker):
+            for letter in await list_dead_letters(broker, topology=_topology(settings, Topology())):
                 print(letter)
             return 0
         if not (args.id or args.all):
             print("arena dlq replay: say --id MESSAGE_ID or --all", file=sys.stderr)
             return 2
-        count = await replay_dead_letters(broker, message_id=args.id, replay_all=args.all)
+        count = await replay_dead_letters(broker, topology=_topology(settings, Topology()),
+                                          message_id=args.id, replay_all=args.all)
         print(f"replayed {count} message(s)")
         return 0
     finally:

@@ -19,6 +19,10 @@ class ArenaSettings(BaseSettings):
     data_dir: Path = Path(".arena")
     database_url: str | None = None
     broker_url: str | None = None
+    # Declare the broker topology at start-up (needs configure permission: one admin user, as in
+    # development). False with the per-process users of infra/rabbitmq/README.md: the processes
+    # only check the topology exists, and the operator loads definitions.json.
+    broker_declare: bool = True
 
     # Unset in the embedded default: a secret is generated once per data dir. Elsewhere the API
     # refuses to start without one of the two (docs/adr/0003).
@@ -30,6 +34,10 @@ class ArenaSettings(BaseSettings):
     jwt_issuer: str = "arena"
     jwt_audience: str = "arena-api"
     token_ttl_s: int = 12 * 3600
+
+    # Judges sign verdicts with it (HMAC-SHA256) and the worker's commands consumer checks them;
+    # the API never reads it. Unset in the embedded default: one per data dir (arena.keyfile).
+    judge_key: str | None = Field(None, description="HMAC key of judge verdicts", min_length=32)
 
     # Abuse limits, "N/S" = N requests per S seconds, "0/S" = off (docs/adr/0011).
     redis_url: str | None = Field(None, description="shared limiter store; unset = in-process")

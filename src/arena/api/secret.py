@@ -12,10 +12,9 @@ ARENA_JWT_SECRET used to accept tokens anyone could mint. Now:
 
 from __future__ import annotations
 
-import os
-import secrets
 from pathlib import Path
 
+from arena.keyfile import MissingSecret, data_dir_secret
 from arena.settings import ArenaSettings
 
 SECRET_FILE = "jwt-secret"
@@ -48,30 +47,7 @@ def hs256_secret(settings: ArenaSettings) -> str | None:
 
 
 def _data_dir_secret(data_dir: Path) -> str:
-    path = data_dir / SECRET_FILE
     try:
-        return _read(path)
-    except FileNotFoundError:
-        pass
-    data_dir.mkdir(parents=True, exist_ok=True)
-    # Written whole under another name, then linked into place: a second process starting at the
-    # same moment either wins the link or reads the winner's file, never half a file.
-    draft = data_dir / f".{SECRET_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
-    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "w") as out:
-            out.write(secrets.token_urlsafe(48) + "\n")
-        try:
-            os.link(draft, path)
-        except FileExistsError:
-            pass
-    finally:
-        draft.unlink(missing_ok=True)
-    return _read(path)
-
-
-def _read(path: Path) -> str:
-    secret = path.read_text().strip()
-    if not secret:
-        raise MissingJwtSecret(f"{path} is empty: delete it to have a new secret generated")
-    return secret
+        return data_dir_secret(data_dir, SECRET_FILE)
+    except MissingSecret as exc:  # an empty file: the API's own error, same message
+        raise MissingJwtSecret(str(exc)) from None

@@ -41,3 +41,9 @@ class SubmissionVerbs(CommandMachinery):
             return False
         self.save(player)
         return True
+
+    def recorded_verdict(self, player_id: UUID, submission_id: str) -> str | None:
+        """The verdict recorded for a submission; None while it waits for one. Raises NotFound
+        or UnknownSubmission when no such room player holds that submission."""
+        player = self._get(player_id, RoomPlayer, "room player")
+        return player.submissions[submission_id]["verdict"] if player.has_verdict(submission_id) else None

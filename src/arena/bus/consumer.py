@@ -2,6 +2,9 @@
 
 - The body is parsed into the handler's pydantic model; a body that does not parse goes straight
   to arena.dlq (retrying it cannot help) with x-error, x-original-routing-key, x-original-queue.
+- An event body is believed for its id and version only: `trust` (arena.bus.trust) swaps it for
+  the event the store holds, and a message naming an event the store does not hold goes straight
+  to arena.dlq. So does anything a handler refuses with `Rejected` (e.g. an unsigned verdict).
 - The handler is awaited; the message is acked only after it returns, i.e. after its effect
   committed. A crash before that leaves it unacked and RabbitMQ redelivers it.
   Acks are coalesced per channel (arena.bus.acks): one frame for a run of finished messages,
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import typing
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -38,7 +42,9 @@ from arena.bus.acks import ChannelAcks
 from arena.bus.delayed import DELIVER_AT, ROUTING_KEY, now_ms, remaining_ms, send_until
 from arena.bus.publish import carried_headers, publish_confirmed
 from arena.bus.telemetry import processing
+from arena.bus.envelope import EventEnvelope
 from arena.bus.topology import DEAD, Topology
+from arena.bus.trust import Rejected, StoredEvents
 
 if TYPE_CHECKING:
     from aio_pika.abc import AbstractIncomingMessage
@@ -79,16 +85,20 @@ class RetryPolicy:
 def subscribe(broker: RabbitBroker, queue: str, handler: Callable[..., Awaitable[Any]],
               message_model: Any, *, max_attempts: int = 5,
               delays: tuple[float, ...] = RetryPolicy.delays, prefetch: int = 16,
-              topology: Topology | None = None) -> RabbitSubscriber:
+              topology: Topology | None = None, trust: StoredEvents | None = None) -> RabbitSubscriber:
     """Consume the topology's queue `queue` with `handler(body)` or `handler(body, delivery)`.
 
     `message_model` is a pydantic model (or any type pydantic validates, e.g. a discriminated
     union). `prefetch` bounds how many messages are handled concurrently. Register before
     `broker.start()`, and declare the topology (arena.bus.topology.declare) before starting.
+    A model that admits EventEnvelope needs `trust`: handlers only ever see stored events.
     """
     topology = topology or Topology()
+    if trust is None and _admits_events(message_model):
+        raise TypeError(f"{queue}: an event consumer needs trust=StoredEvents(...) "
+                        "(arena.bus.trust): the bus carries copies, the store is true")
     consumer = _Consumer(broker, topology, queue, handler, TypeAdapter(message_model),
-                         RetryPolicy(max_attempts, tuple(delays)))
+                         RetryPolicy(max_attempts, tuple(delays)), trust)
 
     async def consume(message: Any) -> None:  # untyped: nothing for FastDepends to validate
         await consumer.handle(message.raw_message)  # only if the fast path below is not taken
@@ -108,10 +118,14 @@ async def _pass_through(message: RabbitMessage) -> RabbitMessage:
     return message
 
 
+def _admits_events(model: Any) -> bool:
+    return model is EventEnvelope or EventEnvelope in typing.get_args(model)
+
+
 class _Consumer:
     def __init__(self, broker: RabbitBroker, topology: Topology, queue: str,
                  handler: Callable[..., Awaitable[Any]], adapter: TypeAdapter[Any],
-                 policy: RetryPolicy) -> None:
+                 policy: RetryPolicy, trust: StoredEvents | None = None) -> None:
         self.broker = broker
         self.topology = topology
         self.queue = queue
@@ -120,6 +134,7 @@ class _Consumer:
         self.wants_delivery = len(inspect.signature(handler).parameters) >= 2
         self.adapter = adapter
         self.policy = policy
+        self.trust = trust
         self.subscriber: RabbitSubscriber | None = None
         self._acks: ChannelAcks | None = None
 
@@ -168,17 +183,22 @@ class _Consumer:
         routing_key = str(headers.get(ROUTING_KEY) or raw.routing_key)
         try:
             body = self.adapter.validate_json(raw.body)
-        except ValidationError as exc:
+        except Exception as exc:  # parsing is pure: whatever failed will fail every time
+            reason = str(exc) if isinstance(exc, ValidationError) else f"{type(exc).__name__}: {exc}"
             log.warning("bus.consumer.malformed", queue=self.queue, message_id=raw.message_id)
-            await self._dead_letter(raw, headers, routing_key, f"malformed message: {exc}")
+            await self._dead_letter(raw, headers, routing_key, f"malformed message: {reason}")
             return
         attempt = int(headers.get(ATTEMPT, 1))
         delivery = Delivery(self.queue, routing_key, raw.message_id, attempt, headers)
         try:
+            if self.trust is not None and isinstance(body, EventEnvelope):
+                body = await self.trust.trusted(body)  # the store's copy, or Rejected
             # Every log line of the handler carries the request that caused this message.
             with structlog.contextvars.bound_contextvars(
                     request_id=headers.get("request_id"), message_id=raw.message_id):
                 await (self.handler(body, delivery) if self.wants_delivery else self.handler(body))
+        except Rejected as exc:
+            await self._reject(raw, headers, routing_key, exc)
         except Exception as exc:
             trace.get_current_span().record_exception(exc)
             error = f"{type(exc).__name__}: {exc}"
@@ -193,6 +213,11 @@ class _Consumer:
             retry_headers = carried_headers(headers, **{
                 ATTEMPT: attempt + 1, ROUTING_KEY: routing_key, RETRY_DELAY: delay_ms, ERROR: error[:MAX_ERROR_CHARS]})
             await self._resend(raw, retry_headers, now_ms() + delay_ms)
+
+    async def _reject(self, raw: Any, headers: dict[str, Any], routing_key: str, exc: Rejected) -> None:
+        log.warning("bus.consumer.rejected", queue=self.queue, message_id=raw.message_id,
+                    routing_key=routing_key, reason=str(exc))
+        await self._dead_letter(raw, headers, routing_key, f"rejected: {exc}")
 
     async def _resend(self, raw: Any, headers: dict[str, Any], deliver_at_ms: int) -> None:
         await send_until(self.broker, self.topology, self.queue_name, raw.body, deliver_at_ms,

@@ -42,7 +42,13 @@ class EventEnvelope(BaseModel):
     @field_validator("data", mode="before")
     @classmethod
     def _untagged(cls, data: Any) -> Any:
-        return _untag(data)
+        # Every way a tag can be wrong ({"$datetime": 5}, a bad UUID, nesting deep enough to
+        # exhaust the stack) must surface as a ValidationError: the consumer dead-letters those
+        # at once, whereas any other exception would be retried until the delivery limit.
+        try:
+            return _untag(data)
+        except (TypeError, ValueError, AttributeError, OverflowError, RecursionError) as exc:
+            raise ValueError(f"a tagged value in data does not decode: {type(exc).__name__}: {exc}") from None
 
     @property
     def idempotency_key(self) -> str:

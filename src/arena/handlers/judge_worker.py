@@ -1,4 +1,4 @@
-"""`arena judge`: judge each received submission and publish its verdict to judge.results.
+"""`arena judge`: judge each received submission and publish its signed verdict to judge.results.
 
 Prefetch equals the judge's slots, so the broker never hands this worker more submissions than
 it has sandboxes for; the rest wait in the queue for whichever worker frees a slot first.
@@ -20,7 +20,8 @@ log = structlog.get_logger("arena.judge")
 
 
 async def judge_and_publish(event: EventEnvelope, judge: Judge, problems: ProblemsByHash,
-                            broker: RabbitBroker, topology: Topology) -> None:
+                            broker: RabbitBroker, topology: Topology, key: bytes) -> None:
+    """Judge a stored SubmissionReceived and publish its verdict, signed with the judges' `key`."""
     submission_id = event.data["submission_id"]
     with structlog.contextvars.bound_contextvars(submission_id=submission_id,
                                                  battle_id=str(event.data["battle_id"])):
@@ -29,7 +30,7 @@ async def judge_and_publish(event: EventEnvelope, judge: Judge, problems: Proble
         except Exception as exc:  # the judge's fault (e.g. a missing problem): IE, not a loss
             log.exception("judge failure")
             verdict = internal_error(event, repr(exc))
-        await publish_confirmed(broker, verdict.model_dump_json().encode(),
+        await publish_confirmed(broker, verdict.signed(key).model_dump_json().encode(),
                                 exchange=topology.exchange(WORK), routing_key="judge.results",
                                 message_id=f"verdict:{submission_id}",
                                 headers=correlation_headers(event))  # the submission's request

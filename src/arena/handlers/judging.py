@@ -1,14 +1,26 @@
 """Judging, transport-free: a submission event becomes a judge request; a judge result becomes a
-VerdictReady message; VerdictReady is recorded through the application (idempotently)."""
+VerdictReady message, signed by the judge; VerdictReady is recorded through the application
+only if a judge signed it and its submission waits for it (idempotently).
+
+Why signed: anyone with the broker's credentials can publish on judge.results, and a verdict
+recorded is a score. HMAC-SHA256 over the canonical body with ARENA_JUDGE_KEY, a key only the
+judges and the recording worker hold (arena.keyfile, docs/adr/0012).
+"""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 from typing import Any, Protocol
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
 
 from arena.bus.envelope import EventEnvelope
+from arena.bus.trust import Rejected
+from arena.domain.errors import NotFound
+from arena.domain.room_player import UnknownSubmission, UnknownVerdict
 from arena.judge.worker import JudgeRequest, JudgeResult
 from arena.problems.model import Problem
 
@@ -28,6 +40,24 @@ class VerdictReady(BaseModel):
     submission_id: str
     verdict: str
     details: dict[str, Any]
+    signature: str = ""  # hex HMAC-SHA256 of canonical(); empty = unsigned, never recorded
+
+    def canonical(self) -> bytes:
+        """The bytes a judge signs: every field but the signature, as sorted compact JSON.
+        The same on both sides, since the recorder re-derives it from the parsed message."""
+        body = self.model_dump(mode="json", exclude={"signature"})
+        return b"arena.verdict.v1\n" + json.dumps(
+            body, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
+
+    def signed(self, key: bytes) -> VerdictReady:
+        return self.model_copy(update={"signature": _mac(key, self.canonical())})
+
+    def is_signed_with(self, key: bytes) -> bool:
+        return bool(key) and hmac.compare_digest(self.signature, _mac(key, self.canonical()))
+
+
+def _mac(key: bytes, body: bytes) -> str:
+    return hmac.new(key, body, hashlib.sha256).hexdigest()
 
 
 def judge_request(event: EventEnvelope, problems: ProblemsByHash) -> JudgeRequest:
@@ -53,8 +83,24 @@ class RecordsVerdicts(Protocol):
     def record_verdict(self, player_id: UUID, submission_id: str, verdict: str,
                        details: dict[str, Any]) -> bool: ...
 
+    def recorded_verdict(self, player_id: UUID, submission_id: str) -> str | None: ...
 
-def record_verdict(message: VerdictReady, app: RecordsVerdicts) -> bool:
-    """Handler for judge.results: a repeat of the same verdict changes nothing."""
-    return app.record_verdict(message.room_player_id, message.submission_id, message.verdict,
-                              message.details)
+
+def record_verdict(message: VerdictReady, app: RecordsVerdicts, key: bytes) -> bool:
+    """Handler for judge.results: records a verdict a judge signed for a submission waiting for
+    one. The same verdict again changes nothing (returns False); an unsigned or badly signed
+    verdict, one for a submission nobody holds, or a different second verdict is Rejected (the
+    consumer dead-letters it at once, with the reason)."""
+    if not message.is_signed_with(key):
+        raise Rejected("bad signature")
+    try:
+        if app.record_verdict(message.room_player_id, message.submission_id, message.verdict,
+                              message.details):
+            return True
+        recorded = app.recorded_verdict(message.room_player_id, message.submission_id)
+    except (NotFound, UnknownSubmission, UnknownVerdict) as exc:
+        raise Rejected(f"no submission waits for this verdict: {exc}") from None
+    if recorded != message.verdict:
+        raise Rejected(f"submission {message.submission_id} already has the verdict {recorded}; "
+                       f"a second, different one ({message.verdict}) is not recorded")
+    return False

@@ -21,9 +21,10 @@ log = structlog.get_logger("arena.judge")
 
 class LocalJudge:
     def __init__(self, make_judge: Callable[[], Judge], problems: ProblemsByHash,
-                 app: RecordsVerdicts) -> None:
+                 app: RecordsVerdicts, key: bytes) -> None:
         self.problems = problems
         self.app = app
+        self.key = key  # signs like `arena judge` does, so a verdict has one way in
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="arena-judge", daemon=True)
         self._thread.start()
@@ -68,7 +69,7 @@ class LocalJudge:
             except Exception as exc:  # never leave a submission without a verdict
                 log.exception("judge failure")
                 verdict = internal_error(event, repr(exc))
-            await asyncio.to_thread(record_verdict, verdict, self.app)
+            await asyncio.to_thread(record_verdict, verdict.signed(self.key), self.app, self.key)
             log.info("judged", verdict=verdict.verdict)
 
     def _forget(self, future: Future) -> None:

@@ -36,6 +36,7 @@ class WorkerContext:
     topology: Topology
     leave_after: timedelta
     clock: Callable[[], datetime]
+    judge_key: bytes | None = None  # checks judge.results' signatures; None: none is believed
 
 
 async def project(event: EventEnvelope, ctx: WorkerContext) -> None:
@@ -57,7 +58,7 @@ async def on_timer_message(message: EventEnvelope | TimerCommand, ctx: WorkerCon
 
 
 async def on_verdict(message: VerdictReady, ctx: WorkerContext) -> None:
-    await asyncio.to_thread(record_verdict, message, ctx.app)
+    await asyncio.to_thread(record_verdict, message, ctx.app, ctx.judge_key or b"")
 
 
 async def on_settlement_event(event: EventEnvelope, ctx: WorkerContext) -> None:

@@ -3,8 +3,9 @@
 The embedded bus (which handlers it calls), the RabbitMQ consumers (`arena worker`, `arena
 judge`) and the topology's bindings are all derived from ROUTES and CONSUMERS, so a binding
 without a handler, or a handler nothing feeds, cannot be written down (tests/unit/test_routing.py).
-Regenerate the broker's definitions after a change:
+Regenerate the broker's definitions and each process's permissions after a change:
     python -m arena.handlers.routing > infra/rabbitmq/definitions.json
+    python -m arena.handlers.routing --access > infra/rabbitmq/access.sh
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 
+from arena.bus.access import Grant, grants, rabbitmqctl_script
 from arena.bus.envelope import routing_key
 from arena.bus.topology import ConsumerQueue, Topology, render
 from arena.domain.battle import Battle
@@ -74,7 +76,17 @@ def topology(prefix: str = "") -> Topology:
     return Topology(prefix=prefix, consumers=consumer_queues())
 
 
+def access(prefix: str = "") -> list[Grant]:
+    """Each process's RabbitMQ permissions: `arena judge` reads JUDGE's queue, `arena worker`
+    every other consumer's."""
+    return grants(topology(prefix), worker_queues=[c.queue for c in CONSUMERS if c is not JUDGE],
+                  judge_queues=[JUDGE.queue])
+
+
 _KEYS = {consumer.name: frozenset(keys_for(consumer)) for consumer in CONSUMERS}
 
 if __name__ == "__main__":
-    sys.stdout.write(render(topology()))
+    if sys.argv[1:] == ["--access"]:
+        sys.stdout.write(rabbitmqctl_script(topology(), access()))
+    else:
+        sys.stdout.write(render(topology()))

@@ -50,8 +50,12 @@ async def test_the_rendered_definitions_import_into_rabbitmq_as_they_read(topolo
                        capture_output=True, timeout=60)
 
     rendered = to_definitions(topology)
-    async with asyncio.timeout(30):  # the import finishes asynchronously
-        while len((live := exported(topology.prefix))["bindings"]) < len(rendered["bindings"]):
-            await asyncio.sleep(0.2)
-    for kind in ("exchanges", "queues", "bindings"):
-        assert canonical(live[kind]) == canonical(rendered[kind]), kind
+    try:
+        async with asyncio.timeout(30):  # the import finishes asynchronously
+            while len((live := exported(topology.prefix))["bindings"]) < len(rendered["bindings"]):
+                await asyncio.sleep(0.2)
+        for kind in ("exchanges", "queues", "bindings"):
+            assert canonical(live[kind]) == canonical(rendered[kind]), kind
+    finally:  # the import set the alternate-exchange policy too; policies outlive exchanges
+        for policy in topology.policies():
+            subprocess.run(["rabbitmqctl", "clear_policy", policy.name], capture_output=True, timeout=60)

@@ -17,6 +17,7 @@ from arena.bus.consumer import subscribe
 from arena.bus.envelope import EventEnvelope
 from arena.bus.relay import Relay
 from arena.bus.topology import Topology, declare
+from arena.bus.trust import StoredEvents
 from arena.domain.acting import Admin
 from arena.domain.settings import BattleSettings
 from arena.handlers.rabbit import WORKER_QUEUES, WorkerContext, bind
@@ -73,7 +74,8 @@ async def test_a_consumer_killed_between_effect_and_ack_changes_nothing(
             await bind(handler, ctx)(message)
             seen.append(message.idempotency_key)
 
-        subscribe(worker, consumer.queue, counting, model, topology=topology)
+        subscribe(worker, consumer.queue, counting, model, topology=topology,
+                  trust=StoredEvents(arena.engine, arena.app.mapper.transcoder))
         await worker.connect()
         await declare(worker, topology)
         await worker.start()

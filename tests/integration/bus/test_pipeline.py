@@ -18,6 +18,7 @@ from arena.bus.consumer import subscribe
 from arena.bus.envelope import EventEnvelope
 from arena.bus.relay import run_relay
 from arena.bus.topology import Topology, declare
+from arena.bus.trust import StoredEvents
 from arena.db.tables import bus_positions
 from arena.domain.acting import Admin
 from arena.domain.settings import BattleSettings
@@ -32,6 +33,7 @@ from arena.projections.submissions import get_submission
 from arena.settings import ArenaSettings
 from bus_eventlog import PG_HOST, PG_PORT, PG_USER, RABBIT_URL
 
+JUDGE_KEY = b"pipeline-test-judge-key-of-32-bytes!"
 PROBLEM = b"""---
 title: Echo
 slug: echo
@@ -62,15 +64,18 @@ async def test_a_battle_flows_through_relay_worker_and_judge_and_a_replay_change
     worker, judge_broker, relay_broker = brokers(), brokers(), brokers()
     ctx = WorkerContext(app=arena.app, engine=arena.engine, projections=arena.bus.projections,
                         fetch=arena.bus.fetch, broker=worker, topology=topology,
-                        leave_after=timedelta(seconds=0.5), clock=arena.app.clock)
+                        leave_after=timedelta(seconds=0.5), clock=arena.app.clock,
+                        judge_key=JUDGE_KEY)
+    trust = StoredEvents(arena.engine, arena.app.mapper.transcoder)
     for consumer, model, handler in WORKER_QUEUES.values():
-        subscribe(worker, consumer.queue, bind(handler, ctx), model, topology=topology)
+        subscribe(worker, consumer.queue, bind(handler, ctx), model, topology=topology, trust=trust)
     judge = Judge(make_sandbox("bwrap"), slots=2)
 
     async def on_submission(event: EventEnvelope) -> None:
-        await judge_and_publish(event, judge, arena.problems, judge_broker, topology)
+        await judge_and_publish(event, judge, arena.problems, judge_broker, topology, JUDGE_KEY)
 
-    subscribe(judge_broker, "judge.requests", on_submission, EventEnvelope, prefetch=2, topology=topology)
+    subscribe(judge_broker, "judge.requests", on_submission, EventEnvelope, prefetch=2, topology=topology,
+              trust=trust)
     for broker in (worker, judge_broker):
         await broker.connect()
         await declare(broker, topology)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -92,3 +93,47 @@ def test_a_delay_hops_on_the_longest_tier_that_fits_and_never_delivers_early(
 def test_an_unknown_consumer_queue_is_refused() -> None:
     with pytest.raises(KeyError):
         routed_topology().consumer_queue("arena.nope")
+
+
+ACCESS = DEFINITIONS.with_name("access.sh")
+README = DEFINITIONS.with_name("README.md")
+
+
+def test_finding_8_access_script_is_what_the_routing_table_renders() -> None:
+    from arena.bus.access import rabbitmqctl_script
+    from arena.handlers.routing import access
+
+    assert ACCESS.read_text() == rabbitmqctl_script(routed_topology(), access()), (
+        "regenerate it: python -m arena.handlers.routing --access > infra/rabbitmq/access.sh")
+
+
+def test_finding_8_the_readme_table_lists_each_process_user_as_the_code_grants_it() -> None:
+    from arena.handlers.routing import access
+
+    rows = {}
+    for line in README.read_text().splitlines():
+        # cells split on unescaped pipes; `\|` is markdown's escape for a pipe inside a cell
+        cells = [cell.strip().strip("`").replace("\\|", "|")
+                 for cell in re.split(r"(?<!\\)\|", line.strip().strip("|"))]
+        if line.startswith("| arena-"):
+            rows[cells[0]] = tuple(cells[2:5])
+    assert rows == {g.user: (g.configure, g.write, g.read) for g in access()}
+
+
+def test_finding_8_no_process_user_may_configure_or_write_events_but_the_relay() -> None:
+    from arena.handlers.routing import access
+
+    for grant in access():
+        assert grant.configure == "^$", grant.user
+        assert ("arena\\.events" in grant.write) == (grant.user == "arena-relay"), grant.user
+
+
+def test_finding_8_the_unrouted_exchange_is_the_alternate_of_events_and_work_by_policy() -> None:
+    definitions = to_definitions()
+    [policy] = definitions["policies"]
+    assert policy["apply-to"] == "exchanges"
+    assert policy["definition"] == {"alternate-exchange": "arena.unrouted"}
+    assert {e["name"] for e in definitions["exchanges"] if re.match(policy["pattern"], e["name"])} == {
+        "arena.events", "arena.work"}
+    assert all(e["arguments"] == {} for e in definitions["exchanges"])  # existing brokers redeclare fine
+    assert ("arena.unrouted", "arena.unrouted") in {(b["source"], b["destination"]) for b in definitions["bindings"]}
