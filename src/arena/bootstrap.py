@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,7 +25,7 @@ from arena.handlers.sweep import sweep
 from arena.judge.languages import cached_languages
 from arena.judge.sandbox import Sandbox
 from arena.judge.worker import Judge
-from arena.keyfile import judge_key
+from arena.keyfile import is_embedded, judge_key
 from arena.problems.store import ProblemStore
 from arena.projections.battle_facts import BattleFactsReader
 from arena.projections.battles import battles_using_problem
@@ -117,8 +118,11 @@ def bootstrap(settings: ArenaSettings | None = None, *, clock: Callable[[], date
     bus.handlers += [(SETTLEMENT, SettlementProcess(app, engine, bus.fetch)), (RATINGS, RatingsStep(engine, app))]
     local_judge = None
     if judge if judge is not None else not settings.broker_url:
+        # In process, a verdict crosses no wire: without ARENA_JUDGE_KEY a key of this process's
+        # own signs and checks it (the data dir's, in the embedded default).
+        key = judge_key(settings) if settings.judge_key or is_embedded(settings) else secrets.token_bytes(32)
         local_judge = LocalJudge(lambda: Judge(make_sandbox(settings.sandbox), settings.judge_slots),
-                                 problems, app, judge_key(settings))
+                                 problems, app, key)
         bus.handlers.append((JUDGE, local_judge))
     local_timers = None
     if timers if timers is not None else not settings.broker_url:
