@@ -104,7 +104,7 @@ def test_a_battle_goes_from_draft_to_ended_and_every_step_is_stored(app: ArenaAp
     assert battle.status is BattleStatus.ENDED
     assert battle.settings.duration_s == 600
     assert battle.problems == {"sum": {"sha256": "a" * 64, "title": "Sum", "points": 100}}
-    assert battle.players == ["ada"]
+    assert list(battle.players) == ["ada"]
     assert battle.version == 9
     assert events_stored(app, of="Battle.") == [
         "Created", "Configured", "ProblemAttached", "ProblemAttached", "ProblemDetached",
@@ -215,7 +215,7 @@ def test_join_admits_the_user_and_creates_their_room_player(app: ArenaApplicatio
     player = app.get_room_player(battle_id, "ada")
     assert (player.id, player.battle_id, player.user_id, player.state) == (
         player_id, battle_id, "ada", PlayerState.PRESENT)
-    assert app.get_battle(battle_id).players == ["ada"]
+    assert list(app.get_battle(battle_id).players) == ["ada"]
 
 
 def test_join_saves_the_admission_and_the_room_player_together(app: ArenaApplication) -> None:
@@ -238,7 +238,7 @@ def test_when_the_room_player_cannot_be_saved_the_admission_is_not_saved_either(
     assert isinstance(refused.value.__cause__, IntegrityError)
 
     battle = app.get_battle(battle_id)
-    assert (battle.version, battle.players) == (version, [])
+    assert (battle.version, list(battle.players)) == (version, [])
 
 
 def test_joining_twice_returns_the_same_id_and_stores_nothing_new(app: ArenaApplication) -> None:

@@ -36,7 +36,8 @@ class Battle(CopiesCheaply, Aggregate):
         self.status = BattleStatus.DRAFT
         self.created_at = at
         self.problems: dict[str, dict[str, Any]] = {}  # slug -> {sha256, title, points}
-        self.players: list[str] = []  # user ids, in joining order
+        # user ids in joining order; a dict, so that membership is O(1) at 50,000 players
+        self.players: dict[str, None] = {}
         self.config_hash: str | None = None
         self.started_at: datetime | None = None
         self.ended_at: datetime | None = None
@@ -123,7 +124,7 @@ class Battle(CopiesCheaply, Aggregate):
             raise AlreadyJoined(f"user {user_id!r} has already joined")
         if len(self.players) >= self.settings.max_players:
             raise BattleFull(f"the battle is full ({self.settings.max_players} players)")
-        self.players.append(user_id)
+        self.players[user_id] = None
 
     def start(self, at: datetime, by: Actor) -> None:
         self._check_status("start", BattleStatus.LOBBY)
