@@ -108,7 +108,8 @@ def test_the_settlement_waits_for_verdicts_of_submissions_received_before_the_en
     assert settlement.status is SettlementStatus.PENDING and settlement.awaiting == {pending}
 
     app.record_verdict(room_player_id(battle_id, "ada"), pending, "AC", {})
-    app.verdict_arrived(battle_id, pending, app.get_room_player(battle_id, "ada").submissions[pending]["received_at"])
+    submission = app.get_room_player(battle_id, "ada").submissions[pending]
+    app.verdict_arrived(battle_id, pending, submission["received_at"], submission["judged_at"])
 
     settlement = app.get_settlement(battle_id)
     assert settlement.status is SettlementStatus.SETTLED and settlement.revision == 1
@@ -143,9 +144,9 @@ def test_a_verdict_after_settling_makes_a_revision_whose_rows_are_the_difference
     first = app.get_settlement(battle_id)
 
     app.record_verdict(room_player_id(battle_id, "ada"), late, "AC", {})
-    received_at = app.get_room_player(battle_id, "ada").submissions[late]["received_at"]
-    app.verdict_arrived(battle_id, late, received_at)
-    app.verdict_arrived(battle_id, late, received_at)  # delivered twice: still one revision
+    submission = app.get_room_player(battle_id, "ada").submissions[late]
+    app.verdict_arrived(battle_id, late, submission["received_at"], submission["judged_at"])
+    app.verdict_arrived(battle_id, late, submission["received_at"], submission["judged_at"])  # twice: one revision
 
     second = app.get_settlement(battle_id)
     assert second.revision == 2 and second.result_hash != first.result_hash
@@ -160,7 +161,8 @@ def test_a_verdict_for_a_submission_that_raced_the_end_changes_nothing(app: Aren
     battle_id = running(app, "ada")
     app.end_battle(battle_id, reason="done", by=Admin("admin"))
     app.settle(battle_id)
-    assert app.verdict_arrived(battle_id, "s-late", datetime(2100, 1, 1, tzinfo=timezone.utc)) is None
+    later = datetime(2100, 1, 1, tzinfo=timezone.utc)
+    assert app.verdict_arrived(battle_id, "s-late", later, later) is None
     assert settlement_events(app) == ["Opened", "Settled"]
 
 
@@ -184,3 +186,32 @@ def test_a_battle_setting_names_the_season(app: ArenaApplication) -> None:
     app.end_battle(battle_id, reason="done", by=Admin("admin"))
     app.settle(battle_id)
     assert app.get_settlement(battle_id).season == "spring-cup"
+
+
+def test_verdicts_judged_before_the_end_never_make_the_settlement_recompute(app: ArenaApplication) -> None:
+    battle_id = running(app, "ada", "bob")
+    submission = judged(app, battle_id, "ada", "sum", "AC")
+    app.end_battle(battle_id, reason="done", by=ADMIN)
+    app.settle(battle_id)
+    calls: list[object] = []
+    app.facts_of = lambda battle: calls.append(battle)  # a recompute would call it
+    judged_at = app.get_room_player(battle_id, "ada").submissions[submission]["judged_at"]
+    received_at = app.get_room_player(battle_id, "ada").submissions[submission]["received_at"]
+
+    assert app.verdict_arrived(battle_id, submission, received_at, judged_at) is None
+    assert calls == []
+
+
+def test_a_verdict_that_found_no_settlement_yet_is_picked_up_by_the_recheck(
+        app: ArenaApplication, clock: SteppingClock) -> None:
+    battle_id = running(app, "ada", "bob")
+    pending = app.submit(battle_id, "ada", "max", "python", "print(1)")
+    app.end_battle(battle_id, reason="done", by=ADMIN)
+    app.settle(battle_id)  # opened, waiting for `pending`
+    app.record_verdict(room_player_id(battle_id, "ada"), pending, "AC", {})  # its arrival is lost
+
+    app.settle(battle_id)  # the re-check timer
+
+    settlement = app.get_settlement(battle_id)
+    assert settlement.status is SettlementStatus.SETTLED and settlement.missing == []
+    assert settlement.standings.by_user()["ada"] == (1, 300)

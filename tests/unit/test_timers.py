@@ -115,3 +115,16 @@ def test_start_and_end_timers_are_no_ops_unless_due() -> None:
     clock.now += timedelta(seconds=600)
     assert app.end_battle_if_due(battle_id) is True
     assert app.get_battle(battle_id).status is BattleStatus.ENDED
+
+
+def test_a_settlement_that_waits_for_verdicts_is_looked_at_again_soon_and_at_the_end_of_the_wait() -> None:
+    battle_id = uuid4()
+    data = {"battle_id": battle_id, "ended_at": T0, "wait_until": T0 + timedelta(minutes=10), "awaiting": ["s1"]}
+    opened = EventEnvelope(topic="arena.domain.settlement:Settlement.Opened", originator_id=uuid4(),
+                           originator_version=1, timestamp=T0, data=data)
+    timers = timers_for(opened, timedelta(minutes=5))
+    assert [(t.kind, t.target, t.due_at) for t in timers] == [
+        ("settle_if_due", battle_id, T0 + timedelta(seconds=10)),
+        ("settle_if_due", battle_id, T0 + timedelta(minutes=10))]
+    nothing_awaited = opened.model_copy(update={"data": {**data, "awaiting": []}})
+    assert timers_for(nothing_awaited, timedelta(minutes=5)) == []

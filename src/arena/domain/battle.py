@@ -28,6 +28,8 @@ class BattleStatus(str, Enum):
 
 
 class Battle(CopiesCheaply, Aggregate):
+    _flat = frozenset({"players", "co_admins"})  # ids only: copied shallow (copying.py)
+
     @event("Created")
     def __init__(self, admin_id: str, settings: dict[str, Any], at: datetime) -> None:
         self.admin_id = admin_id  # the owner

@@ -28,7 +28,8 @@ log = structlog.get_logger("arena.settlement")
 
 class Settles(Protocol):
     def settle(self, battle_id: UUID) -> UUID | None: ...
-    def verdict_arrived(self, battle_id: UUID, submission_id: str, received_at: Any) -> UUID | None: ...
+    def verdict_arrived(self, battle_id: UUID, submission_id: str, received_at: Any,
+                        judged_at: Any) -> UUID | None: ...
     def confirm_settlement_applied(self, settlement: UUID, revision: int) -> bool: ...
     def report_settlement_failure(self, settlement: UUID, revision: int, reason: str) -> bool: ...
 
@@ -45,7 +46,8 @@ class SettlementProcess:
                 self.app.settle(event.originator_id)
                 crash_point("settlement.after_save")  # stored, not yet in the ledger, not acked
             case "room_player.verdict_recorded":
-                self.app.verdict_arrived(data["battle_id"], data["submission_id"], data["received_at"])
+                self.app.verdict_arrived(data["battle_id"], data["submission_id"], data["received_at"],
+                                         data["judged_at"])
             case "settlement.settled":
                 self.apply(event)
 

@@ -17,6 +17,9 @@ from arena.bus.envelope import EventEnvelope
 from arena.domain.errors import DomainError
 
 
+SETTLEMENT_RECHECK = timedelta(seconds=10)
+
+
 class TimerCommand(BaseModel):
     """The body of a delayed message; message_id = '<kind>:<target>:<due_at>'."""
 
@@ -43,7 +46,11 @@ def timers_for(event: EventEnvelope, leave_after: timedelta) -> list[TimerComman
         case "battle.started":
             return [TimerCommand(kind="end_if_due", target=event.originator_id, due_at=data["ends_at"])]
         case "settlement.opened" if data["awaiting"]:  # nothing awaited: settled at once
-            return [TimerCommand(kind="settle_if_due", target=data["battle_id"], due_at=data["wait_until"])]
+            # A look at the store soon (a verdict recorded while the settlement was opened may
+            # have found none to arrive at), and the end of the wait.
+            recheck = min(data["wait_until"], data["ended_at"] + SETTLEMENT_RECHECK)
+            return [TimerCommand(kind="settle_if_due", target=data["battle_id"], due_at=due)
+                    for due in sorted({recheck, data["wait_until"]})]
     return []
 
 

@@ -39,3 +39,17 @@ def test_a_copied_room_player_keeps_its_own_submissions() -> None:
 
     assert player.submissions == {} and list(copy.submissions) == ["s1"]
     assert player.version + 1 == copy.version
+
+
+def test_a_battles_player_ids_are_copied_not_shared() -> None:
+    from copy import deepcopy
+    from datetime import datetime, timezone
+
+    from arena.domain.battle import Battle
+    from arena.domain.settings import BattleSettings
+
+    battle = Battle.draft("admin", BattleSettings(title="t", max_players=100_000), datetime.now(timezone.utc))
+    battle.players.update(dict.fromkeys(f"user-{i}" for i in range(50_000)))
+    copy = deepcopy(battle)
+    copy.players["newcomer"] = None
+    assert "newcomer" not in battle.players and len(copy.players) == 50_001
