@@ -136,7 +136,8 @@ def test_finding_3_a_problem_named_health_check_can_be_read_and_deleted(api) -> 
     admin, slug = unique("admin"), unique("health-check")
     assert api.post("/problems", user=admin, headers=MARKDOWN, content=problem_document(slug), **ADMIN).status_code == 201
 
-    assert api.get(f"/problems/{slug}", user=unique("ada")).status_code == 200
+    assert api.get(f"/problems/{slug}", user=admin, **ADMIN).status_code == 200
+    assert_problem_details(api.get(f"/problems/{slug}", user=unique("ada")), 403)  # not started: not a 500
     assert api.delete(f"/problems/{slug}", user=admin, **ADMIN).status_code == 204
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import ClassVar
 
 from arena.application.battles import BattleVerbs, ProblemCatalog
 from arena.application.machinery import utc_now
@@ -25,6 +26,8 @@ class ArenaApplication(BattleVerbs, RoomVerbs, SubmissionVerbs, SettlementVerbs)
     # eventsourcing names each subclass after itself unless told; the name picks the tables
     # (arena_events) and the prefix of its environment variables (ARENA_POSTGRES_POOL_SIZE).
     name = "Arena"
+    # A cold load of a battle replays at most this many events after its latest snapshot.
+    snapshotting_intervals: ClassVar[dict[type, int]] = {Battle: 2000}
 
     def __init__(self, env: dict[str, str] | None = None, *, problems: ProblemCatalog,
                  languages: Callable[[], frozenset[str]] = lambda: frozenset(),

@@ -6,6 +6,7 @@ superadmin, or the system (timers); players see it once it has left the draft.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any
@@ -29,6 +30,25 @@ class BattleStatus(str, Enum):
 
 class Battle(CopiesCheaply, Aggregate):
     _flat = frozenset({"players", "co_admins"})  # ids only: copied shallow (copying.py)
+
+    class Snapshot(Aggregate.Snapshot):
+        """A battle's state for the snapshot store. A battle of 50,000 players has 50,000
+        PlayerAdmitted events: a cold load replays from the latest snapshot instead. Its
+        settings and status are kept as plain data (the event store's JSON knows neither a
+        pydantic model nor an enum) and restored as themselves."""
+
+        @classmethod
+        def take(cls, aggregate: Any) -> Any:
+            snapshot = super().take(aggregate)
+            state = {**snapshot.state, "settings": aggregate.settings.model_dump(mode="json"),
+                     "status": aggregate.status.value}
+            return replace(snapshot, state=state)
+
+        def mutate(self, _: None) -> Any:
+            battle = super().mutate(None)
+            battle.settings = BattleSettings(**battle.settings)
+            battle.status = BattleStatus(battle.status)
+            return battle
 
     @event("Created")
     def __init__(self, admin_id: str, settings: dict[str, Any], at: datetime) -> None:

@@ -15,6 +15,7 @@ from arena.bus.consumer import subscribe
 from arena.bus.dlq import DeadLetter, list_dead_letters
 from arena.bus.publish import publish_confirmed
 from arena.bus.topology import WORK, Topology, declare
+from arena.domain.acting import Admin
 from arena.domain.settings import BattleSettings
 from arena.handlers.judging import VerdictReady
 from arena.handlers.rabbit import WORKER_QUEUES, WorkerContext, bind
@@ -70,10 +71,10 @@ async def test_finding_8_forged_verdict_without_a_judge_signature_is_dead_letter
     app = arena.app
     arena.problems.upload(PROBLEM)
     battle_id = app.create_battle("admin", BattleSettings(title="t", languages=("python",)))
-    app.attach_problem(battle_id, "echo")
-    app.open_lobby(battle_id)
+    app.attach_problem(battle_id, "echo", by=Admin("admin"))
+    app.open_lobby(battle_id, by=Admin("admin"))
     app.join(battle_id, "ada")
-    app.start_battle(battle_id, by="admin")
+    app.start_battle(battle_id, by=Admin("admin"))
     submission = app.submit(battle_id, "ada", "echo", "python", "print(1)")
     ada = app.get_room_player(battle_id, "ada").id
     handled: list[str] = []

@@ -23,6 +23,7 @@ from arena.bus.relay import Relay
 from arena.bus.topology import Topology, declare
 from arena.bus.trust import StoredEvents
 from arena.db.tables import projection_tracking
+from arena.domain.acting import Admin
 from arena.domain.settings import BattleSettings
 from arena.handlers.rabbit import WORKER_QUEUES, WorkerContext, bind
 from arena.projections.room import read_room
@@ -87,8 +88,8 @@ async def test_finding_8_event_the_store_does_not_hold_is_dead_lettered_and_trac
         arena: Arena, topology: Topology, brokers) -> None:
     arena.problems.upload(PROBLEM)
     battle_id = arena.app.create_battle("admin", BattleSettings(title="t"))
-    arena.app.attach_problem(battle_id, "echo")
-    arena.app.open_lobby(battle_id)
+    arena.app.attach_problem(battle_id, "echo", by=Admin("admin"))
+    arena.app.open_lobby(battle_id, by=Admin("admin"))
     arena.app.join(battle_id, "ada")
     ada = arena.app.get_room_player(battle_id, "ada")
     seen: list[str] = []
