@@ -4,6 +4,10 @@ The ledger is append-only: one row per (battle, revision, user), written once wi
 that made it (revision 1: the standings; later revisions: the differences), so its sum per
 (battle, user) is the current standing. Nothing updates or deletes a ledger row.
 
+Indexes are few on purpose: a 50,000-player settlement writes 50,000 rows to each table in one
+transaction, and every index is paid per row. The idempotency key ("<settlement id>:<revision>:
+<user>") is unique because the primary key is: the settlement id is uuid5 of the battle id.
+
 Revision ID: 0005
 Revises: 0004
 """
@@ -27,11 +31,10 @@ def upgrade() -> None:
         sa.Column("rank", sa.Integer, nullable=False),
         sa.Column("points", sa.Integer, nullable=False),
         sa.Column("result_hash", sa.String(64), nullable=False),
-        sa.Column("idempotency_key", sa.String(300), nullable=False, unique=True),
+        sa.Column("idempotency_key", sa.String(300), nullable=False),  # unique through the primary key
         sa.Column("applied_at", TS, nullable=False),
     )
     op.create_index("settlement_ledger_by_user", "settlement_ledger", ["user_id", "battle_id"])
-    op.create_index("settlement_ledger_by_season", "settlement_ledger", ["season", "battle_id"])
     op.create_table(
         "season_leaderboard",
         sa.Column("season", sa.String(40), primary_key=True),
@@ -39,7 +42,6 @@ def upgrade() -> None:
         sa.Column("points", sa.Integer, nullable=False),
         sa.Column("battles", sa.Integer, nullable=False),
     )
-    op.create_index("season_leaderboard_by_points", "season_leaderboard", ["season", "points"])
     op.create_table(
         "ratings",
         sa.Column("user_id", sa.String(200), primary_key=True),

@@ -163,10 +163,9 @@ settlement_ledger = sa.Table(
     sa.Column("rank", sa.Integer, nullable=False),
     sa.Column("points", sa.Integer, nullable=False),
     sa.Column("result_hash", sa.String(64), nullable=False),
-    sa.Column("idempotency_key", sa.String(300), nullable=False, unique=True),
+    sa.Column("idempotency_key", sa.String(300), nullable=False),  # unique through the primary key
     sa.Column("applied_at", UTCDateTime, nullable=False),
     sa.Index("settlement_ledger_by_user", "user_id", "battle_id"),
-    sa.Index("settlement_ledger_by_season", "season", "battle_id"),
 )
 
 season_leaderboard = sa.Table(
@@ -175,7 +174,6 @@ season_leaderboard = sa.Table(
     sa.Column("user_id", sa.String(200), primary_key=True),
     sa.Column("points", sa.Integer, nullable=False),
     sa.Column("battles", sa.Integer, nullable=False),
-    sa.Index("season_leaderboard_by_points", "season", "points"),
 )
 
 ratings = sa.Table(

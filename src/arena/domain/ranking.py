@@ -8,7 +8,6 @@ The rules are written out for people in docs/scoreboard.md.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,19 +29,28 @@ class Attempt:
 
 def rank(scoring: str, started_at: datetime | None, ended_at: datetime | None,
          users: Iterable[str], attempts: Iterable[Attempt],
-         problem_points: Mapping[str, int] | None = None) -> list[dict[str, Any]]:
-    """Rows in rank order; standard competition ranking (1, 2, 2, 4)."""
+         problem_points: Mapping[str, int] | None = None, detail: bool = True) -> list[dict[str, Any]]:
+    """Rows in rank order; standard competition ranking (1, 2, 2, 4). Without `detail` the rows
+    carry no per-problem breakdown (a settlement's standings need none)."""
     by_user: dict[str, list[Attempt]] = {user: [] for user in users}  # no attempt: still a row
     for attempt in attempts:
         if ended_at is None or attempt.received_at <= ended_at:
-            by_user.setdefault(attempt.user_id, []).append(attempt)
-    rows = [_row(user, own, started_at, problem_points or {}) for user, own in by_user.items()]
-    keyed = sorted(((_key(scoring, row), row["user_id"], row) for row in rows), key=lambda t: t[:2])
+            own = by_user.get(attempt.user_id)
+            if own is None:
+                own = by_user[attempt.user_id] = []
+            own.append(attempt)
+    points_of = problem_points or {}
+    rows = [_row(user, own, started_at, points_of, detail) if own else _nothing(user)
+            for user, own in by_user.items()]
+    # (key, user id, index): tuples compare in C, and the index spares comparing the rows
+    keyed = sorted((_key(scoring, row), row["user_id"], index) for index, row in enumerate(rows))
     ranked, previous, current = [], None, 0
-    for position, (key, _, row) in enumerate(keyed, start=1):
+    for position, (key, _, index) in enumerate(keyed, start=1):
         if key != previous:
             previous, current = key, position
-        ranked.append({"rank": current, **row})
+        row = rows[index]
+        row["rank"] = current
+        ranked.append(row)
     return ranked
 
 
@@ -54,29 +62,44 @@ def _key(scoring: str, row: dict[str, Any]) -> tuple:
     return (0, -row["solved"], row["penalty"], row["last_accepted_at"])
 
 
+def _nothing(user: str) -> dict[str, Any]:
+    return {"rank": 0, "user_id": user, "solved": 0, "penalty": 0, "points": 0, "last_accepted_at": None,
+            "problems": {}}
+
+
 def _row(user: str, attempts: list[Attempt], started_at: datetime | None,
-         problem_points: Mapping[str, int]) -> dict[str, Any]:
-    by_problem: dict[str, list[Attempt]] = defaultdict(list)
+         problem_points: Mapping[str, int], detail: bool) -> dict[str, Any]:
+    by_problem: dict[str, list[Attempt]] = {}
     for attempt in attempts:
-        by_problem[attempt.problem].append(attempt)
-    problems, penalty, points, last = {}, 0, 0, None
-    for slug, own in sorted(by_problem.items()):
-        # judging order may differ from submission order: the submission time decides
-        own.sort(key=lambda a: (a.received_at, a.submission_id))
+        own = by_problem.get(attempt.problem)
+        if own is None:
+            by_problem[attempt.problem] = [attempt]
+        else:
+            own.append(attempt)
+    problems, solved, penalty, points, last = {}, 0, 0, 0, None
+    for slug in sorted(by_problem):
+        own = by_problem[slug]
+        if len(own) > 1:  # judging order may differ from submission order: the submission time decides
+            own.sort(key=_submission_order)
         accepted = next((a for a in own if a.verdict == "AC"), None)
-        before = [a for a in own if accepted is None or a.received_at < accepted.received_at]
-        rejected = sum(1 for a in before if a.verdict in REJECTED)
+        rejected = sum(1 for a in own if a.verdict in REJECTED
+                       and (accepted is None or a.received_at < accepted.received_at))
         earned = 0
         if accepted is not None:
             earned = problem_points.get(slug, max(a.points for a in own if a.verdict == "AC"))
             penalty += _minutes(started_at, accepted.received_at) + PENALTY_PER_REJECTION * rejected
             points += earned
-            last = accepted.received_at if last is None else max(last, accepted.received_at)
-        problems[slug] = {"accepted_at": accepted and accepted.received_at, "rejected": rejected,
-                          "points": earned}
-    solved = sum(1 for p in problems.values() if p["accepted_at"] is not None)
-    return {"user_id": user, "solved": solved, "penalty": penalty if solved else 0,
+            solved += 1
+            last = accepted.received_at if last is None or accepted.received_at > last else last
+        if detail:
+            problems[slug] = {"accepted_at": accepted and accepted.received_at, "rejected": rejected,
+                              "points": earned}
+    return {"rank": 0, "user_id": user, "solved": solved, "penalty": penalty if solved else 0,
             "points": points, "last_accepted_at": last, "problems": problems}
+
+
+def _submission_order(attempt: Attempt) -> tuple[datetime, str]:
+    return attempt.received_at, attempt.submission_id
 
 
 def _minutes(started_at: datetime | None, at: datetime) -> int:

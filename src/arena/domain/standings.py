@@ -68,7 +68,7 @@ class Standings:
 def standings(battle_id: UUID, scoring: str, started_at: datetime | None, ended_at: datetime | None,
               problem_points: dict[str, int], facts: BattleFacts) -> Standings:
     """The ranked standings; missing verdicts count as not solved."""
-    rows = rank(scoring, started_at, ended_at, facts.users, facts.attempts, problem_points)
+    rows = rank(scoring, started_at, ended_at, facts.users, facts.attempts, problem_points, detail=False)
     return Standings(battle_id, scoring, *_columns(rows))
 
 

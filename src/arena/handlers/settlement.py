@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 
 from arena.bus.envelope import EventEnvelope
 from arena.crash_points import crash_point
+from arena.gc_paused import gc_paused
 from arena.projections.base import FetchEvents, deliver
 from arena.projections.ledger import Ledger
 from arena.projections.ratings import Ratings, catch_up
@@ -40,6 +41,10 @@ class SettlementProcess:
         self.ledger = Ledger()
 
     def __call__(self, event: EventEnvelope) -> None:
+        with gc_paused():  # a big battle's standings are hundreds of thousands of small objects
+            self._handle(event)
+
+    def _handle(self, event: EventEnvelope) -> None:
         data = event.data
         match event.routing_key:
             case "battle.ended":
@@ -71,6 +76,7 @@ class RatingsStep:
         self.engine, self.app, self.projection = engine, app, Ratings()
 
     def __call__(self, event: EventEnvelope) -> None:
-        rated = catch_up(self.engine, self.app, self.projection)
+        with gc_paused():
+            rated = catch_up(self.engine, self.app, self.projection)
         if rated:
             log.info("ratings applied", battles=rated)

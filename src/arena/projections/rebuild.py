@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import gc
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +22,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from arena.db.tables import projection_tracking
+from arena.gc_paused import gc_paused
 from arena.projections import shadow
 from arena.projections.checksum import checksum
 from arena.projections.log_reader import Row, prefetched, read_pages
@@ -53,7 +53,7 @@ def rebuild(engine: Engine, app: Any, name: str, progress: TextIO | None = None,
     end = app.recorder.max_notification_id() or 0
     bar = ProgressBar(end, progress, label=f"{name} events")
     position, applied, versions = 0, 0, {}
-    with _gc_paused():
+    with gc_paused():
         with WriteBehind(engine) as written:
             for rows, last in prefetched(read_pages(app, engine, position, page, topics, stop=end)):
                 written.submit(target.fold_rows(rows))
@@ -105,20 +105,6 @@ def _swap_tracking(conn: Connection, live: str, rebuilt: str) -> None:
     conn.execute(delete(projection_tracking).where(projection_tracking.c.projection == live))
     conn.execute(update(projection_tracking).where(projection_tracking.c.projection == rebuilt)
                  .values(projection=live))
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """A page makes tens of thousands of short-lived objects, and each generation-0 collection
-    rescans them all: pausing the cyclic collector halves the rebuild's CPU time. Nothing here
-    makes cycles that outlive a page, and reference counting frees the rest as usual."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 @contextmanager

@@ -16,6 +16,8 @@ import sqlalchemy as sa
 from sqlalchemy import Connection, Table
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from arena.db.pg_arrays import number_array, text_array
+
 Key = tuple[Any, ...]
 _PG_TYPES = {sa.String: "text", sa.Integer: "bigint", sa.Float: "float8", sa.Text: "text"}
 
@@ -54,10 +56,12 @@ class UpsertWriter:
         name = self.table.name
         types = [_PG_TYPES[type(self.table.c[c].type)] for c in columns]
         arrays = ", ".join(f"%s::{t}[]" for t in types)
+        literals = [text_array(column) if kind == "text" else number_array(column)
+                    for kind, column in zip(types, zip(*rows))]
         updates = ", ".join(f'"{c}" = "{name}"."{c}" + excluded."{c}"' if c in self.adds else f'"{c}" = excluded."{c}"'
                             for c in columns[len(self.keys):])
         quoted = ", ".join(f'"{c}"' for c in columns)
         sql = (f'INSERT INTO "{name}" ({quoted}) SELECT * FROM unnest({arrays}) '
                f'ON CONFLICT ({", ".join(self.keys)}) DO UPDATE SET {updates}')
         with conn.connection.driver_connection.cursor() as cursor:
-            cursor.execute(sql, [list(column) for column in zip(*rows)])
+            cursor.execute(sql, literals)
