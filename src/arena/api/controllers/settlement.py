@@ -15,7 +15,7 @@ from uuid import UUID
 
 from litestar import Controller, Request, get
 from litestar.exceptions import PermissionDeniedException
-from litestar.params import Parameter
+from litestar.params import Parameter, QueryParameter
 
 from arena.api.auth import User
 from arena.api.cursor import MAX_CURSOR_CHARS, decode_cursor, encode_cursor
@@ -68,8 +68,8 @@ class LedgerController(Controller):
 
     @get("/", sync_to_thread=True)
     def index(self, request: Request, arena: Arena,
-              user_filter: Annotated[str | None, Parameter(query="user", min_length=1, max_length=200,
-                                                           description="only this user's rows")] = None,
+              user_filter: Annotated[str | None, QueryParameter(name="user", min_length=1, max_length=200,
+                                                                description="only this user's rows")] = None,
               battle: Annotated[UUID | None, Parameter(description="only this battle's rows")] = None,
               season: Annotated[str | None, Parameter(pattern=SEASON, description="only this season's rows")] = None,
               cursor: Annotated[str | None, Parameter(max_length=MAX_CURSOR_CHARS,
