@@ -10,6 +10,7 @@ from collections.abc import Callable
 from arena.problems.cli import add_problem_commands
 from arena.processes import add_process_commands
 from arena.projections.cli import add_projection_commands
+from arena.settlement_cli import add_ledger_commands
 from arena.settings import ArenaSettings
 
 Command = Callable[[argparse.Namespace, ArenaSettings], int]
@@ -98,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--data-dir", default=None, help="keep the data here (default: a temp dir)")
     demo.set_defaults(run=_demo)
     add_projection_commands(sub)
+    add_ledger_commands(sub)
     add_problem_commands(sub)
     add_process_commands(sub)
     return parser

@@ -15,6 +15,7 @@ from helpers import (
     BattleRef,
     assert_problem_details,
     make_draft_battle,
+    make_ended_battle,
     make_lobby_battle,
     make_running_battle,
     problem_document,
@@ -54,6 +55,16 @@ def _my_submission(api, caller: str) -> dict[str, Any]:
 
 def _someones_submission(api, caller: str) -> dict[str, Any]:
     return _my_submission(api, unique("owner"))
+
+
+def _played_and_ended(api, caller: str) -> BattleRef:
+    """A battle the caller played in, ended: the e2e server's bus settles and rates it in process."""
+    return make_ended_battle(api, players=(caller, unique("rival")))
+
+
+def _rated(api, caller: str) -> dict[str, Any]:
+    _played_and_ended(api, caller)
+    return {"path": f"/users/{caller}/rating"}
 
 
 def _disconnected(api, caller: str) -> dict[str, Any]:
@@ -107,6 +118,13 @@ ROUTES = [
     Route("DELETE", "/problems/{slug}", True, lambda api, caller: {"path": f"/problems/{upload_problem(api)}"}),
     Route("GET", "/submissions/{submission_id}", False, _my_submission),
     Route("GET", "/languages", False, lambda api, caller: {"path": "/languages"}),
+    # The auditors' view: a player reads the settlement of a battle they played, their own
+    # ledger rows, the leaderboard and anyone's rating (test_settlement_api.py: who sees what).
+    Route("GET", "/battles/{battle_id}/settlement", False,
+          lambda api, caller: {"path": f"{_played_and_ended(api, caller).path}/settlement"}),
+    Route("GET", "/ledger", False, lambda api, caller: {"path": "/ledger"}),
+    Route("GET", "/leaderboard", False, lambda api, caller: {"path": "/leaderboard"}),
+    Route("GET", "/users/{user_id}/rating", False, _rated),
 ]
 ADMIN_ROUTES = [route for route in ROUTES if route.admin_only]
 PLAYER_ROUTES = [route for route in ROUTES if not route.admin_only]

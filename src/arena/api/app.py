@@ -14,6 +14,7 @@ from arena.api.controllers.health import health, ready
 from arena.api.controllers.languages import list_languages
 from arena.api.controllers.problems import ProblemController
 from arena.api.controllers.read_models import BattleReadModelController
+from arena.api.controllers.settlement import LedgerController, SettlementController, leaderboard, rating
 from arena.api.controllers.submissions import SubmissionController
 from arena.api.edge import edge_middleware
 from arena.api.idempotency import IdempotencyStore, idempotency_middleware_factory
@@ -32,7 +33,8 @@ def create_app(arena: Arena) -> Litestar:
     api = Router(
         path="/api/v2",
         route_handlers=[BattleController, BattleReadModelController, ProblemController,
-                        SubmissionController, list_languages],
+                        SubmissionController, list_languages,
+                        SettlementController, LedgerController, leaderboard, rating],
         # Inside the auth middleware, so the key is scoped to the authenticated user; the body's
         # size and type are checked first, before the idempotency middleware reads it.
         middleware=[request_body_middleware_factory(settings.max_problem_bytes), identity_middleware,
