@@ -101,6 +101,28 @@ def _play(base_url: str, settings: ArenaSettings) -> None:
         _print("battle", _ok(api.get(f"/battles/{battle_id}", headers=admin)))
         _print("room", _ok(api.get(f"/battles/{battle_id}/room", headers=admin)))
         _print_scoreboard(_ok(api.get(f"/battles/{battle_id}/scoreboard", headers=admin)))
+        _print_settlement(api, battle_id, auth("auditor", "auditor"))
+
+
+def _print_settlement(api: httpx.Client, battle_id: str, auditor: dict[str, str]) -> None:
+    """What an auditor reads once the battle is settled: the settlement, its ledger rows and
+    the players' ratings (the embedded bus settles in process, right after the end)."""
+    deadline = time.monotonic() + 30
+    while (settlement := _ok(api.get(f"/battles/{battle_id}/settlement", headers=auditor),
+                             allow=(404,)))["status"] != "applied":
+        if time.monotonic() > deadline:
+            raise SystemExit(f"demo failed: the battle was not settled within 30 s ({settlement})")
+        time.sleep(0.1)
+    print(f"--- settlement (revision {settlement['revision']}, {settlement['status']}, season "
+          f"{settlement['season']})\nresult hash {settlement['result_hash']}")
+    print(f"--- ledger\n{'rank':>4}  {'player':<8} {'points':>6}  idempotency key")
+    for row in _ok(api.get("/ledger", params={"battle": battle_id}, headers=auditor))["rows"]:
+        print(f"{row['rank']:>4}  {row['user_id']:<8} {row['points']:>6}  {row['idempotency_key']}")
+    print(f"--- ratings\n{'player':<8} {'before':>6} {'after':>6}")
+    for player in ("ada", "grace", "linus"):
+        rating = _ok(api.get(f"/users/{player}/rating", headers=auditor))
+        change = rating["history"][0]
+        print(f"{player:<8} {change['before']:>6} {change['after']:>6}")
 
 
 def _wait_for_verdict(api: httpx.Client, submission_id: str, headers: dict[str, str]) -> dict:
@@ -113,7 +135,9 @@ def _wait_for_verdict(api: httpx.Client, submission_id: str, headers: dict[str, 
     raise SystemExit(f"demo failed: submission {submission_id} was not judged within 120 s")
 
 
-def _ok(response: httpx.Response) -> Any:
+def _ok(response: httpx.Response, allow: tuple[int, ...] = ()) -> Any:
+    if response.status_code in allow:
+        return {"status": f"not yet ({response.status_code})"}
     if response.status_code >= 400:
         raise SystemExit(f"demo failed: {response.request.method} {response.request.url} -> "
                          f"{response.status_code} {response.text}")

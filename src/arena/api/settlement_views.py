@@ -47,6 +47,7 @@ class LedgerRow(BaseModel):
     rank: int = Field(description="revision 1: the rank; later revisions: the change in rank")
     points: int = Field(description="revision 1: the points; later revisions: the change in points")
     result_hash: str = Field(description="the result hash of the revision that wrote this row")
+    idempotency_key: str = Field(description="<settlement id>:<revision>:<user id>, unique")
     applied_at: datetime
 
 
