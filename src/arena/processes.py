@@ -22,7 +22,7 @@ log = structlog.get_logger("arena")
 def add_process_commands(sub: argparse._SubParsersAction) -> None:
     sub.add_parser("relay", help="publish every stored event to RabbitMQ").set_defaults(run=_sync(relay))
     worker = sub.add_parser("worker", help="projection, timer and command consumers")
-    worker.add_argument("--only", default="", help="comma-separated: projections,timers,commands")
+    worker.add_argument("--only", default="", help="comma-separated: projections,timers,commands,settlement,ratings (default: all)")
     worker.set_defaults(run=_sync(worker_main))
     sub.add_parser("judge", help="judge submissions from the bus").set_defaults(run=_sync(judge_main))
     scheduler = sub.add_parser("scheduler", help="the timers' safety net, every --every seconds")
