@@ -14,20 +14,11 @@ from arena.domain.room_player import room_player_id
 from arena.domain.settlement import SettlementStatus, settlement_id
 from arena.domain.acting import Admin
 from arena.domain.settings import BattleSettings
+from test_application_in_memory import Clock as SteppingClock
 from test_application_in_memory import FakeCatalog, Info
 
-T0 = datetime(2026, 12, 1, 18, 0, tzinfo=timezone.utc)
 
 ADMIN = Admin("admin")
-
-
-class SteppingClock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        self.now += timedelta(seconds=1)
-        return self.now
 
 
 @pytest.fixture
