@@ -1,20 +1,20 @@
-"""A battle's facts for its settlement, read from the event store in two statements (PostgreSQL).
+"""A battle's facts for its settlement, read from the event store in one or two statements.
 
 The settlement must not read a read model that may lag, and reading 50,000 room players one
 aggregate at a time costs a round trip each. So this reads the events the standings need by
-primary key, and lets PostgreSQL pick the few JSON fields it needs out of each state, so that
-neither a submission's source code nor a verdict's per-test details cross the wire:
+primary key (PostgreSQL), decoding only the keys it uses (fields.py):
 - every VerdictRecorded of the battle's room players (an attempt each; the last verdict of a
-  submission stands);
-- the SubmissionReceived events of only those room players that have fewer verdicts than
-  submissions (the submissions still awaiting a verdict are among them).
+  submission stands), and the mere count of their SubmissionReceived events, without their
+  state: a submission carries its source code, which the standings never read;
+- then, only for the room players with fewer verdicts than submissions, their
+  SubmissionReceived events, to name the submissions still awaiting a verdict.
 The result equals what the room players' aggregates say (tests/integration checks both).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
-from datetime import datetime
 from hashlib import sha1
 from uuid import UUID
 
@@ -25,49 +25,51 @@ from arena.domain.battle import Battle
 from arena.domain.ranking import Attempt
 from arena.domain.room_player import RoomPlayer
 from arena.domain.standings import BattleFacts
+from arena.projections.fields import FieldDecoder
 
 RECEIVED, JUDGED = get_topic(RoomPlayer.SubmissionReceived), get_topic(RoomPlayer.VerdictRecorded)
 
-# eventsourcing stores each state as UTF-8 JSON in a bytea; datetimes as {"_type_": ..., "_data_": iso}
-_VERDICTS = """
-SELECT s->>'submission_id', s->>'user_id', s->>'problem', s->'received_at'->>'_data_', s->>'verdict',
-       (s->>'points')::int
-FROM (SELECT convert_from(state, 'UTF8')::json AS s FROM {table}
-      WHERE originator_id = ANY(%(ids)s::uuid[]) AND topic = %(judged)s
-      ORDER BY originator_id, originator_version) AS verdicts
+_EVENTS = """
+SELECT originator_id::text, topic, CASE WHEN topic = %(judged)s THEN state END FROM {table}
+WHERE originator_id = ANY(%(ids)s::uuid[]) AND topic IN (%(received)s, %(judged)s)
+ORDER BY originator_id, originator_version
 """
-_PENDING = """
-SELECT s->>'submission_id', s->'received_at'->>'_data_'
-FROM (SELECT convert_from(state, 'UTF8')::json AS s FROM {table}
-      WHERE topic = %(received)s AND originator_id IN (
-          SELECT originator_id FROM {table}
-          WHERE originator_id = ANY(%(ids)s::uuid[]) AND topic IN (%(received)s, %(judged)s)
-          GROUP BY originator_id
-          HAVING count(*) FILTER (WHERE topic = %(received)s) > count(*) FILTER (WHERE topic = %(judged)s))
-     ) AS pending
-"""
+_RECEIVED = "SELECT state FROM {table} WHERE originator_id = ANY(%(ids)s::uuid[]) AND topic = %(received)s"
 
 
 class BattleFactsReader:
     def __init__(self, engine: Engine, events_table: str = "arena_events") -> None:
         self.engine = engine
-        self.verdicts, self.pending = _VERDICTS.format(table=events_table), _PENDING.format(table=events_table)
+        self.events, self.received = _EVENTS.format(table=events_table), _RECEIVED.format(table=events_table)
+        self.decode_received = FieldDecoder(RoomPlayer.SubmissionReceived, ("submission_id", "received_at"))
+        self.decode_judged = FieldDecoder(RoomPlayer.VerdictRecorded, (
+            "submission_id", "user_id", "problem", "received_at", "verdict", "points"))
 
     def __call__(self, battle: Battle) -> BattleFacts:
         params = {"ids": room_player_ids(battle.id, battle.players), "received": RECEIVED, "judged": JUDGED}
+        judged: dict[str, dict] = {}
+        balance: Counter[str] = Counter()  # per room player: submissions minus verdicts
         with self.engine.connect() as conn:
             cursor = conn.connection.driver_connection.cursor()
-            judged = {row[0]: row for row in cursor.execute(self.verdicts, params).fetchall()}
-            pending = cursor.execute(self.pending, params).fetchall()
+            for player, topic, state in cursor.execute(self.events, params, binary=True).fetchall():
+                if state is None:
+                    balance[player] += 1
+                else:
+                    balance[player] -= 1
+                    data = self.decode_judged(state)[1]
+                    judged[data["submission_id"]] = data
+            pending = [player for player, surplus in balance.items() if surplus > 0]
+            received = []
+            if pending:
+                rows = cursor.execute(self.received, {**params, "ids": "{" + ",".join(pending) + "}"},
+                                      binary=True).fetchall()
+                received = [self.decode_received(state)[1] for (state,) in rows]
             conn.rollback()  # a read: end its transaction
-        ended_at, parse = battle.ended_at, datetime.fromisoformat
-        attempts = []
-        for submission, user, problem, received_at, verdict, points in judged.values():
-            at = parse(received_at)
-            if ended_at is None or at <= ended_at:
-                attempts.append(Attempt(submission, user, problem, at, verdict, points))
-        awaiting = [submission for submission, received_at in pending
-                    if submission not in judged and (ended_at is None or parse(received_at) <= ended_at)]
+        ended_at = battle.ended_at
+        attempts = [Attempt(s, d["user_id"], d["problem"], d["received_at"], d["verdict"], d["points"])
+                    for s, d in judged.items() if ended_at is None or d["received_at"] <= ended_at]
+        awaiting = [d["submission_id"] for d in received
+                    if d["submission_id"] not in judged and (ended_at is None or d["received_at"] <= ended_at)]
         return BattleFacts(tuple(battle.players), attempts, awaiting)
 
 
