@@ -16,8 +16,9 @@ from typing import Any
 
 import orjson
 from eventsourcing.utils import get_topic
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import ARRAY, Connection, Engine, Text, cast, func, insert, literal, select, update
 
+from arena.db.pg_arrays import text_array
 from arena.db.tables import projection_tracking, rating_history, ratings
 from arena.domain.settlement import Settlement
 from arena.projections.fields import FieldDecoder
@@ -106,13 +107,14 @@ def catch_up(engine: Engine, app: Any, projection: Ratings | None = None) -> int
 
 
 def read_ratings(conn: Connection, users: list[str], table=ratings) -> dict[str, Rating]:
-    found = {}
-    for chunk in range(0, len(users), 10_000):
-        query = select(table.c.user_id, table.c.mu, table.c.sigma, table.c.contests, table.c.factors).where(
-            table.c.user_id.in_(users[chunk:chunk + 10_000]))
-        for user, mu, sigma, contests, factors in conn.execute(query):
-            found[user] = Rating(mu, sigma, contests, _load(factors))
-    return found
+    """The current ratings of these users (those never rated are absent), in one statement."""
+    query = select(table.c.user_id, table.c.mu, table.c.sigma, table.c.contests, table.c.factors)
+    if conn.dialect.name == "postgresql":  # one array literal: psycopg adapts lists element by element
+        queries = [query.where(table.c.user_id == func.any(cast(literal(text_array(users)), ARRAY(Text))))]
+    else:  # SQLite caps the variables of one statement
+        queries = [query.where(table.c.user_id.in_(users[i:i + 10_000])) for i in range(0, len(users), 10_000)]
+    return {user: Rating(mu, sigma, contests, _load(factors))
+            for each in queries for user, mu, sigma, contests, factors in conn.execute(each)}
 
 
 def read_rating(engine: Engine, user: str) -> dict[str, Any] | None:
