@@ -16,7 +16,10 @@ from pydantic import ValidationError
 
 from arena.domain.acting import SYSTEM, Actor
 from arena.domain.copying import CopiesCheaply
-from arena.domain.errors import DomainError, InvalidInput, NotAllowed
+from arena.domain.battle_errors import (AlreadyJoined, BattleError, BattleFull, LanguageNotAllowed,
+                                       NoProblems, NotJoined, NotOwner, ProblemAlreadyAttached,
+                                       ProblemNotInBattle, WrongBattleState)
+from arena.domain.errors import InvalidInput
 from arena.domain.settings import BattleSettings, config_hash
 
 
@@ -215,41 +218,6 @@ class Battle(CopiesCheaply, Aggregate):
             raise ProblemNotInBattle(f"problem {slug!r} is not part of this battle")
 
 
-class BattleError(DomainError):
-    pass
-
-
-class WrongBattleState(BattleError):
-    pass
-
-
-class ProblemAlreadyAttached(BattleError):
-    pass
-
-
-class ProblemNotInBattle(BattleError):
-    pass
-
-
-class NoProblems(BattleError):
-    pass
-
-
-class AlreadyJoined(BattleError):
-    pass
-
-
-class BattleFull(BattleError):
-    pass
-
-
-class LanguageNotAllowed(BattleError):
-    pass
-
-
-class NotOwner(BattleError, NotAllowed):
-    """An admin command from an admin who does not run this battle (403)."""
-
-
-class NotJoined(BattleError):
-    """Only players who joined may submit (409)."""
+__all__ = ["AlreadyJoined", "Battle", "BattleError", "BattleFull", "BattleStatus", "LanguageNotAllowed",
+           "NoProblems", "NotJoined", "NotOwner", "ProblemAlreadyAttached", "ProblemNotInBattle",
+           "WrongBattleState"]
