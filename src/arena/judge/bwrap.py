@@ -16,11 +16,15 @@ import os
 import shutil
 from pathlib import Path
 
+import structlog
+
 from arena.judge.bwrap_session import BwrapSession, SessionConfig
 from arena.judge.cgroups import SessionCgroup
 from arena.judge.sandbox import Job, Report, SandboxError
 from arena.judge.supervisor_binary import supervisor_binary
 from arena.judge.uids import UidReservation
+
+log = structlog.get_logger("arena.judge")
 
 MB = 1024 * 1024
 
@@ -50,6 +54,9 @@ class BwrapSandbox:
             raise SandboxError("the bwrap backend runs as root (it drops to per-session uids)")
         if not SessionCgroup.available(cgroup_root, cgroup_parent):
             raise SandboxError(f"cannot create cgroups under {cgroup_root}/{{pids,memory}}")
+        leftovers = SessionCgroup.remove_leftovers(cgroup_root, cgroup_parent)
+        if leftovers:
+            log.info("removed the session cgroups of judges that are gone", cgroups=len(leftovers))
         self._config = SessionConfig(bwrap=bwrap, supervisor=supervisor_binary(),
                                      tmp_bytes=tmp_size_mb * MB)
         self._warm = warm

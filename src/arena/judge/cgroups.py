@@ -32,6 +32,28 @@ class SessionCgroup:
             return False
         return True
 
+    @staticmethod
+    def remove_leftovers(root: Path, parent: str) -> list[str]:
+        """Removes the session cgroups of judge processes that are gone (a SIGKILLed judge cannot
+        clean up after itself); returns their names. A session's name starts with its judge's
+        pid (`s<pid>-...`), so the cgroups of a judge still running are never touched."""
+        removed = []
+        for controller in CONTROLLERS:
+            for directory in sorted((root / controller / parent).glob("s*-*")):
+                owner = directory.name[1:].split("-", 1)[0]
+                if not owner.isdigit() or _alive(int(owner)):
+                    continue
+                leftover = SessionCgroup.__new__(SessionCgroup)
+                leftover.dirs = {c: root / c / parent / directory.name for c in CONTROLLERS}
+                if controller == "pids":
+                    leftover.kill_all()  # bwrap dies with its parent; make sure nothing lingers
+                try:
+                    directory.rmdir()
+                except (FileNotFoundError, OSError):
+                    continue
+                removed.append(directory.name)
+        return sorted(set(removed))
+
     def create(self, memory_bytes: int, pids_max: int) -> None:
         for directory in self.dirs.values():
             directory.mkdir(parents=True, exist_ok=True)
@@ -87,3 +109,13 @@ class SessionCgroup:
                 directory.rmdir()
             except FileNotFoundError:
                 pass
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
