@@ -79,9 +79,9 @@ def event_store_env(settings: ArenaSettings) -> dict[str, str]:
             "POSTGRES_PORT": str(url.port or 5432),
             "POSTGRES_USER": unquote(url.username or "postgres"),
             "POSTGRES_PASSWORD": unquote(url.password or ""),  # must be set, even with trust auth
-            # API threads and worker consumers write concurrently: one connection each
-            "POSTGRES_POOL_SIZE": "10",
-            "POSTGRES_MAX_OVERFLOW": "30",
+            # kept open, and opened on demand beyond that while API threads or consumers write at once
+            "POSTGRES_POOL_SIZE": str(settings.db_pool_size),
+            "POSTGRES_MAX_OVERFLOW": str(settings.db_max_overflow),
         }
     Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
     return {

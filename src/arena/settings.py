@@ -51,6 +51,10 @@ class ArenaSettings(BaseSettings):
     max_problem_bytes: int = 64 * 1024 * 1024  # problem uploads carry their tests
     max_source_bytes: int = 64 * 1024
 
+    # Connections per process, for each of its two pools (event store, read models): `db_pool_size`
+    # kept open, up to `db_max_overflow` more while busy (docs/operations.md: the budget).
+    db_pool_size: int = Field(2, ge=1, le=100)
+    db_max_overflow: int = Field(6, ge=0, le=200)
     group_commit: bool = Field(True, description="append concurrent saves in one transaction")
     leave_after: float = Field(300.0, description="seconds a DISCONNECTED player has to come back")
     settle_wait_s: float = Field(600.0, ge=0, description="seconds a settlement waits for verdicts "

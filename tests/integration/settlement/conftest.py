@@ -64,7 +64,7 @@ def production(tmp_path: Path) -> Iterator[Production]:
     env = {"ARENA_DATABASE_URL": database_url, "ARENA_BROKER_URL": f"amqp://guest:guest@127.0.0.1:5672/{name}",
            "ARENA_DATA_DIR": str(tmp_path), "ARENA_JWT_SECRET": secrets.token_urlsafe(32),
            "ARENA_SETTLE_WAIT_S": "600", "ARENA_LOG_LEVEL": "WARNING",
-           "ARENA_POSTGRES_POOL_SIZE": "2", "ARENA_POSTGRES_MAX_OVERFLOW": "4"}
+           "ARENA_DB_POOL_SIZE": "2", "ARENA_DB_MAX_OVERFLOW": "4"}
     settings = ArenaSettings(database_url=database_url, broker_url=env["ARENA_BROKER_URL"], data_dir=tmp_path,
                              jwt_secret=env["ARENA_JWT_SECRET"])
     engine = make_engine(settings)
