@@ -5,13 +5,8 @@ from __future__ import annotations
 
 import os
 import secrets
-import signal
-import subprocess
-import sys
-import time
 import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -21,36 +16,9 @@ from arena.bootstrap import Arena, bootstrap, create_event_store
 from arena.db.engine import make_engine
 from arena.db.migrations import upgrade
 from arena.settings import ArenaSettings
+from production import Production, rabbitmqctl
 
 ADMIN_URL = os.environ.get("ARENA_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
-
-
-def rabbitmqctl(*args: str) -> None:
-    subprocess.run(["rabbitmqctl", *args], check=True, capture_output=True, timeout=60)
-
-
-@dataclass
-class Production:
-    env: dict[str, str]
-    settings: ArenaSettings
-    processes: list[subprocess.Popen] = field(default_factory=list)
-
-    def start(self, *args: str, **extra: str) -> subprocess.Popen:
-        process = subprocess.Popen([sys.executable, "-m", "arena.cli", *args], env=os.environ | self.env | extra,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-        self.processes.append(process)
-        return process
-
-    def stop_all(self) -> None:
-        for process in self.processes:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        for process in self.processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
 
 
 @pytest.fixture
@@ -89,11 +57,3 @@ def arena(production: Production) -> Iterator[Arena]:
     instance.close()
 
 
-def eventually(condition: Callable[[], object], timeout: float = 60.0, every: float = 0.1) -> object:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError(f"not within {timeout} s: {condition}")

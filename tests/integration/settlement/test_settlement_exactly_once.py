@@ -24,7 +24,7 @@ from arena.projections.checksum import checksum
 from arena.projections.ledger import ledger_sums, read_leaderboard
 from arena.projections.ratings import read_rating
 from arena.projections.rebuild import rebuild
-from conftest import Production, eventually, rabbitmqctl
+from production import Production, eventually, rabbitmqctl
 from oracle import Made, expected
 
 PROBLEMS = {"echo": 100, "sum": 250, "max": 400}
@@ -175,5 +175,3 @@ async def _publish_twice(url: str, envelope) -> None:
             await exchange.publish(aio_pika.Message(envelope.model_dump_json().encode(),
                                                     message_id=envelope.idempotency_key), routing_key="battle.ended")
 
-
-__all__ = ["rabbitmqctl"]
