@@ -12,6 +12,9 @@ limiter's share of it is not diluted by the server's, which makes the ratio a co
   on:  ARENA_REDIS_URL set and rates so high that nothing is refused: every PATCH spends the
        per-user `mutations` quota in Redis (one Lua script, one round trip), as in production.
 Rounds alternate off, on, off, on... so that the machine's drifting load hits both sides alike.
+On a shared machine commands/s swings with other load, so the API processes' own CPU time per
+command (time.process_time over the timed part, all threads; PostgreSQL's and Redis's excluded)
+is printed too: the limiter's cost to the API tier, steadier than a rate.
 Usage: python bench/limits_cost.py [--clients 32] [--commands 8000] [--processes N] [--rounds 2]
 """
 
@@ -69,7 +72,7 @@ async def call(app, path: str, token: str, body: bytes) -> int:
 
 
 def http_commands(url: str, clients: int, per_client: int, start, limits: dict, secret: str,
-                  ) -> tuple[float, float, dict[int, int]]:
+                  ) -> tuple[float, float, dict[int, int], float]:
     from arena.api.app import create_app
     from arena.api.auth import mint_token
     from arena.bootstrap import bootstrap
@@ -90,21 +93,21 @@ def http_commands(url: str, clients: int, per_client: int, start, limits: dict, 
             status = await call(app, paths[n], tokens[n], json.dumps({"title": f"title {i}"}).encode())
             statuses[status] = statuses.get(status, 0) + 1
 
-    async def run() -> tuple[float, float]:
+    async def run() -> tuple[float, float, float]:
         await asyncio.gather(*(client(n, WARM_UP) for n in range(clients)))
         statuses.clear()
         await asyncio.to_thread(start.wait)  # every process is set up: go together
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         await asyncio.gather(*(client(n, per_client) for n in range(clients)))
-        ended = time.perf_counter()
+        ended, cpu = time.perf_counter(), time.process_time() - cpu
         await arena.limiter.close()
-        return started, ended
+        return started, ended, cpu
 
     try:
-        started, ended = asyncio.run(run())
+        started, ended, cpu = asyncio.run(run())
     finally:
         arena.close()
-    return started, ended, statuses
+    return started, ended, statuses, cpu
 
 
 def _process(url: str, clients: int, per_client: int, start, results, limits: dict, secret: str) -> None:
@@ -115,8 +118,9 @@ def _process(url: str, clients: int, per_client: int, start, results, limits: di
     results.put(http_commands(url, clients, per_client, start, limits, secret))
 
 
-def in_processes(url: str, clients: int, per_client: int, processes: int, limits: dict) -> float:
-    """commands/s with the clients spread over processes that start together; every answer 200."""
+def in_processes(url: str, clients: int, per_client: int, processes: int, limits: dict) -> tuple[float, float]:
+    """(commands/s, API CPU ms per command) with the clients spread over processes that start
+    together; every answer must be 200."""
     context = multiprocessing.get_context("spawn")
     start, results, secret = context.Barrier(processes), context.Queue(), secrets.token_urlsafe(32)
     workers = [context.Process(target=_process, args=(url, clients // processes, per_client, start, results,
@@ -127,13 +131,14 @@ def in_processes(url: str, clients: int, per_client: int, processes: int, limits
     for worker in workers:
         worker.join()
     statuses: dict[int, int] = {}
-    for _, _, counted in spans:
+    for _, _, counted, _ in spans:
         for status, count in counted.items():
             statuses[status] = statuses.get(status, 0) + count
     if set(statuses) != {200}:
         raise SystemExit(f"not every command was answered 200: {statuses}")
     done = (clients // processes) * processes * per_client
-    return done / (max(end for _, end, _ in spans) - min(s for s, _, _ in spans))
+    wall = max(span[1] for span in spans) - min(span[0] for span in spans)
+    return done / wall, sum(span[3] for span in spans) * 1000 / done
 
 
 def main() -> None:
@@ -149,6 +154,7 @@ def main() -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
     url = ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     figures: dict[str, list[float]] = {"off": [], "on": []}
+    cpu: dict[str, list[float]] = {"off": [], "on": []}
     try:
         from arena.bootstrap import create_event_store
         from arena.db.engine import make_engine
@@ -162,7 +168,9 @@ def main() -> None:
         create_event_store(settings)
         for _ in range(args.rounds):
             for side, limits in (("off", OFF), ("on", ON)):
-                figures[side].append(in_processes(url, args.clients, per_client, args.processes, limits))
+                rate, cpu_ms = in_processes(url, args.clients, per_client, args.processes, limits)
+                figures[side].append(rate)
+                cpu[side].append(cpu_ms)
     finally:
         with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -170,10 +178,14 @@ def main() -> None:
           f"per side and round, through the API app (PATCH /api/v2/battles/{{id}}), group commit")
     for side, label in (("off", "limits off"), ("on", f"limits on (Redis {REDIS_URL})")):
         runs = ", ".join(f"{value:,.0f}" for value in figures[side])
-        print(f"{label:<44} {statistics.median(figures[side]):8,.0f} commands/s (rounds: {runs})")
+        print(f"{label:<44} {statistics.median(figures[side]):8,.0f} commands/s (rounds: {runs}); "
+              f"API CPU {statistics.median(cpu[side]):.3f} ms/command")
     ratios = [on / off for on, off in zip(figures["on"], figures["off"])]
     print(f"on/off: {statistics.median(ratios):.0%} (rounds: {', '.join(f'{r:.0%}' for r in ratios)}); "
           "goal: the limits cost at most 10% (on/off >= 90%)")
+    extra = [on / off - 1 for on, off in zip(cpu["on"], cpu["off"])]
+    print(f"API CPU per command, on vs off: {statistics.median(extra):+.0%} "
+          f"(rounds: {', '.join(f'{e:+.0%}' for e in extra)})")
 
 
 if __name__ == "__main__":
