@@ -17,9 +17,9 @@ import statistics
 import time
 import uuid
 
-from arena.api.limits import InFlight, InProcessLimiter, Quota, Rate
-from arena.api.limits.redis_store import RedisLimiter
-from arena.api.limits.rules import in_flight_key, user_key
+from arena.limits import InFlight, InProcessLimiter, Quota, Rate
+from arena.limits.redis_store import RedisLimiter
+from arena.limits.rules import in_flight_key, user_key
 
 GENEROUS = Rate(10**9, 60)
 

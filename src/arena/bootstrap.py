@@ -18,14 +18,16 @@ from arena.db.engine import make_engine
 from arena.db.migrations import upgrade
 from arena.handlers.local_bus import LocalBus
 from arena.handlers.local_judge import LocalJudge
+from arena.handlers.limits import FreeInFlightSlot
 from arena.handlers.local_timers import LocalTimers
-from arena.handlers.routing import JUDGE, RATINGS, SETTLEMENT, TIMERS
+from arena.handlers.routing import JUDGE, LIMITS, RATINGS, SETTLEMENT, TIMERS
 from arena.handlers.settlement import RatingsStep, SettlementProcess
 from arena.handlers.sweep import sweep
 from arena.judge.languages import cached_languages
 from arena.judge.sandbox import Sandbox
 from arena.judge.worker import Judge
 from arena.keyfile import is_embedded, judge_key
+from arena.limits import Limiter, limiter_from_settings
 from arena.problems.store import ProblemStore
 from arena.projections.battle_facts import BattleFactsReader
 from arena.projections.battles import battles_using_problem
@@ -41,6 +43,7 @@ class Arena:
     app: ArenaApplication
     problems: ProblemStore
     bus: LocalBus
+    limiter: Limiter  # the API's middleware and the verdict handler share it
     judge: LocalJudge | None = None
     timers: LocalTimers | None = None
 
@@ -49,6 +52,7 @@ class Arena:
             self.timers.close()
         if self.judge is not None:
             self.judge.close()
+        self.limiter.close_sync()
         self.app.close()
         self.engine.dispose()
 
@@ -116,6 +120,9 @@ def bootstrap(settings: ArenaSettings | None = None, *, clock: Callable[[], date
     bus = LocalBus(app, engine, projections=live_projections())
     # The settlement's steps run in every shape: here on the local bus, or in `arena worker`.
     bus.handlers += [(SETTLEMENT, SettlementProcess(app, engine, bus.fetch)), (RATINGS, RatingsStep(engine, app))]
+    # Redis when ARENA_REDIS_URL is set, else this process's memory: the one the API checks.
+    limiter = limiter_from_settings(settings)
+    bus.handlers.append((LIMITS, FreeInFlightSlot(limiter)))
     local_judge = None
     if judge if judge is not None else not settings.broker_url:
         # In process, a verdict crosses no wire: without ARENA_JUDGE_KEY a key of this process's
@@ -135,5 +142,5 @@ def bootstrap(settings: ArenaSettings | None = None, *, clock: Callable[[], date
         bus.catch_up()  # whatever was saved while no bus ran
     if local_judge is not None:  # a crash may have left submissions without a verdict
         local_judge.requeue(bus.fetch, unjudged_submissions(engine))
-    return Arena(settings=settings, engine=engine, app=app, problems=problems, bus=bus, judge=local_judge,
-                 timers=local_timers)
+    return Arena(settings=settings, engine=engine, app=app, problems=problems, bus=bus, limiter=limiter,
+                 judge=local_judge, timers=local_timers)

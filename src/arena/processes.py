@@ -22,7 +22,7 @@ log = structlog.get_logger("arena")
 def add_process_commands(sub: argparse._SubParsersAction) -> None:
     sub.add_parser("relay", help="publish every stored event to RabbitMQ").set_defaults(run=_sync(relay))
     worker = sub.add_parser("worker", help="projection, timer and command consumers")
-    worker.add_argument("--only", default="", help="comma-separated: projections,timers,commands,settlement,ratings (default: all)")
+    worker.add_argument("--only", default="", help="comma-separated: projections,timers,commands,settlement,ratings,limits (default: all)")
     worker.set_defaults(run=_sync(worker_main))
     sub.add_parser("judge", help="judge submissions from the bus").set_defaults(run=_sync(judge_main))
     scheduler = sub.add_parser("scheduler", help="the timers' safety net, every --every seconds")
@@ -104,7 +104,7 @@ async def worker_main(args: argparse.Namespace, settings: ArenaSettings) -> int:
     from arena.bus.topology import declare
     from arena.bus.trust import StoredEvents
     from arena.handlers.rabbit import WORKER_QUEUES, WorkerContext, bind
-    from arena.handlers.routing import COMMANDS, topology as routed_topology
+    from arena.handlers.routing import COMMANDS, LIMITS, topology as routed_topology
     from arena.keyfile import judge_key
 
     chosen = [name.strip() for name in args.only.split(",") if name.strip()] or list(WORKER_QUEUES)
@@ -118,7 +118,10 @@ async def worker_main(args: argparse.Namespace, settings: ArenaSettings) -> int:
     ctx = WorkerContext(app=arena.app, engine=arena.engine, projections=arena.bus.projections,
                         fetch=arena.bus.fetch, broker=broker, topology=topology,
                         leave_after=timedelta(seconds=settings.leave_after), clock=arena.app.clock,
-                        judge_key=key)
+                        judge_key=key, limiter=arena.limiter if settings.redis_url else None)
+    if LIMITS.name in chosen and not settings.redis_url:
+        log.warning("no ARENA_REDIS_URL: verdicts cannot free the API's in-flight slots; they expire "
+                    "after ARENA_SUBMISSION_IN_FLIGHT_S")
     trust = StoredEvents(arena.engine, arena.app.mapper.transcoder)  # the worker's events are read back
     for name in chosen:
         consumer, model, handler = WORKER_QUEUES[name]

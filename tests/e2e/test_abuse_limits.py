@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import secrets
+import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,10 +18,13 @@ import redis
 from prometheus_client import REGISTRY
 
 from arena.api.app import create_app
-from arena.api.limits import in_flight_key
-from arena.api.limits.redis_store import RedisLimiter
-from arena.api.limits.rules import ip_key
+from arena.limits import in_flight_key
+from arena.limits.redis_store import RedisLimiter
+from arena.limits.rules import ip_key
 from arena.api.server import start_in_thread
+from arena.bootstrap import bootstrap
+from arena.limits import limiter_from_settings
+from arena.settings import ArenaSettings
 from helpers import assert_problem_details, make_running_battle, submit, unique
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -32,7 +38,10 @@ def start_api(e2e_arena, api) -> Iterator[Callable[..., Any]]:
     with ExitStack() as stack:
         def start(**limits) -> Any:
             settings = e2e_arena.settings.model_copy(update={**GENEROUS, **limits})
-            server, base_url = start_in_thread(create_app(dataclasses.replace(e2e_arena, settings=settings)))
+            limiter = limiter_from_settings(settings)  # as bootstrap builds it, from these settings
+            stack.callback(limiter.close_sync)
+            server, base_url = start_in_thread(create_app(dataclasses.replace(e2e_arena, settings=settings,
+                                                                              limiter=limiter)))
             client = type(api)(base_url, settings)  # conftest's ApiClient
             stack.callback(setattr, server, "should_exit", True)
             stack.callback(client.http.close)
@@ -85,17 +94,69 @@ def test_submissions_in_flight_are_capped_until_a_verdict_releases_one(start_api
     battle = make_running_battle(api, players=(ada,))
 
     refused_early = submit(api, battle, player=ada, language="cobol")  # refused: holds no slot
-    accepted = [submit(api, battle, player=ada).status_code for _ in range(2)]
+    accepted = [submit(api, battle, player=ada) for _ in range(2)]
     capped = submit(api, battle, player=ada)
 
     assert refused_early.status_code == 409
-    assert accepted == [202, 202]
+    assert [response.status_code for response in accepted] == [202, 202]
     assert_too_many(capped, "in_flight", max_retry_after=5)
-    # what a verdict recorder in another process does, on the same store
+    # what the verdict handler in another process (`arena worker`) does, on the same store
     recorder = RedisLimiter.from_url(REDIS_URL)
-    asyncio.run(_release_and_close(recorder, in_flight_key(ada)))
+    asyncio.run(_release_and_close(recorder, in_flight_key(ada), accepted[0].json()["id"]))
     assert submit(api, battle, player=ada).status_code == 202
     assert submit(api, battle, player=ada).status_code == 429
+
+
+def test_an_idempotent_replay_of_a_submission_takes_no_second_slot(start_api) -> None:
+    api = start_api(max_submissions_in_flight=2, rate_mutations="1000/60")
+    ada = unique("ada")
+    battle = make_running_battle(api, players=(ada,))
+    body = {"problem": battle.problems[0], "language": "python", "source": "print(1)"}
+    once = {"Idempotency-Key": unique("key")}
+
+    first = api.post(f"{battle.path}/submissions", user=ada, json=body, headers=once)
+    replayed = api.post(f"{battle.path}/submissions", user=ada, json=body, headers=once)
+
+    assert (first.status_code, replayed.status_code) == (202, 202)
+    assert replayed.headers.get("idempotent-replayed") == "true"
+    assert submit(api, battle, player=ada).status_code == 202  # the second slot was still free
+    assert submit(api, battle, player=ada).status_code == 429
+
+
+def test_on_the_embedded_default_judged_submissions_free_their_slots(api, tmp_path: Path) -> None:
+    """No Redis, no broker: the API's in-process limiter is the one the embedded bus's verdict
+    handler releases, so a third submission is accepted as soon as two are judged, long before
+    their reservations would expire."""
+    settings = ArenaSettings(data_dir=tmp_path, jwt_secret=secrets.token_urlsafe(32),
+                             max_submissions_in_flight=2, submission_in_flight_s=3600,
+                             rate_mutations="1000/60", rate_submissions="1000/60", rate_anonymous="1000/60")
+    arena = bootstrap(settings)
+    server, base_url = start_in_thread(create_app(arena))
+    api = type(api)(base_url, settings)  # conftest's ApiClient, on this embedded server
+    try:
+        ada = unique("ada")
+        battle = make_running_battle(api, players=(ada,))
+        first, second = submit(api, battle, player=ada), submit(api, battle, player=ada)
+        assert (first.status_code, second.status_code) == (202, 202)
+        for response in (first, second):
+            _wait_until_judged(api, ada, response.json()["id"])
+
+        third = submit(api, battle, player=ada)
+
+        assert third.status_code == 202, third.text
+    finally:
+        api.http.close()
+        server.should_exit = True
+        arena.close()
+
+
+def _wait_until_judged(api, user: str, submission_id: str, timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if api.get(f"/submissions/{submission_id}", user=user).json().get("status") == "judged":
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"submission {submission_id} was not judged within {timeout_s} s")
 
 
 @pytest.mark.parametrize("store", ["in-process", "redis"])
@@ -155,6 +216,7 @@ def _token(api, user: str, ttl_s: int) -> str:
     return mint_token(api.settings, user, "player", ttl_s)
 
 
-async def _release_and_close(limiter: RedisLimiter, key: str) -> None:
-    await limiter.release(key)
+async def _release_and_close(limiter: RedisLimiter, key: str, submission_id: str) -> None:
+    limiter.release_sync(key, submission_id)
     await limiter.close()
+    limiter.close_sync()

@@ -18,7 +18,7 @@ from arena.api.controllers.settlement import LedgerController, SettlementControl
 from arena.api.controllers.submissions import SubmissionController
 from arena.api.edge import edge_middleware
 from arena.api.idempotency import IdempotencyStore, idempotency_middleware_factory
-from arena.api.limits import limiter_from_settings, rate_limit_middleware
+from arena.api.limits import rate_limit_middleware
 from arena.api.problem_details import EXCEPTION_HANDLERS
 from arena.api.request_body import ArenaRequest, request_body_middleware_factory
 from arena.api.request_context import identity_middleware, request_context_middleware
@@ -29,7 +29,6 @@ def create_app(arena: Arena) -> Litestar:
     settings = arena.settings
     idempotency = idempotency_middleware_factory(
         IdempotencyStore(arena.engine), max(settings.max_body_bytes, settings.max_problem_bytes))
-    limiter = limiter_from_settings(settings)
     api = Router(
         path="/api/v2",
         route_handlers=[BattleController, BattleReadModelController, ProblemController,
@@ -46,8 +45,9 @@ def create_app(arena: Arena) -> Litestar:
         dependencies={"arena": Provide(lambda: arena, use_cache=True, sync_to_thread=False)},
         on_app_init=[jwt_auth(settings).on_app_init],
         # Inside auth (which on_app_init puts first), outside the router's idempotency claim.
-        middleware=[rate_limit_middleware(limiter, settings)],
-        on_shutdown=[limiter.close],
+        # The process's one limiter (bootstrap): the embedded bus's verdict handler frees slots in it.
+        middleware=[rate_limit_middleware(arena.limiter, settings)],
+        on_shutdown=[arena.limiter.close],  # its asyncio side lives on this server's loop
         plugins=[OpenTelemetryPlugin(OpenTelemetryConfig(exclude=[r"^/health$", r"^/ready$"]))],
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=settings.max_body_bytes,

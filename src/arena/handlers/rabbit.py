@@ -20,9 +20,11 @@ from arena.bus.delayed import schedule
 from arena.bus.envelope import EventEnvelope
 from arena.bus.topology import Topology
 from arena.handlers.judging import VerdictReady, record_verdict
-from arena.handlers.routing import COMMANDS, PROJECTIONS, RATINGS, SETTLEMENT, TIMERS, Consumer
+from arena.handlers.limits import FreeInFlightSlot
+from arena.handlers.routing import COMMANDS, LIMITS, PROJECTIONS, RATINGS, SETTLEMENT, TIMERS, Consumer
 from arena.handlers.settlement import RatingsStep, SettlementProcess
 from arena.handlers.timers import TimerCommand, fire, timers_for
+from arena.limits.rules import Limiter
 from arena.projections.base import FetchEvents, Projection, deliver
 
 
@@ -37,6 +39,7 @@ class WorkerContext:
     leave_after: timedelta
     clock: Callable[[], datetime]
     judge_key: bytes | None = None  # checks judge.results' signatures; None: none is believed
+    limiter: Limiter | None = None  # the API's shared store (ARENA_REDIS_URL), for the limits consumer
 
 
 async def project(event: EventEnvelope, ctx: WorkerContext) -> None:
@@ -69,6 +72,11 @@ async def on_ratings_event(event: EventEnvelope, ctx: WorkerContext) -> None:
     await asyncio.to_thread(RatingsStep(ctx.engine, ctx.app), event)
 
 
+async def on_verdict_recorded(event: EventEnvelope, ctx: WorkerContext) -> None:
+    if ctx.limiter is not None:  # None: no shared store, the API processes' slots expire instead
+        await asyncio.to_thread(FreeInFlightSlot(ctx.limiter), event)
+
+
 async def _schedule(timer: TimerCommand, ctx: WorkerContext) -> None:
     delay = max(0.0, (timer.due_at - ctx.clock()).total_seconds())
     await schedule(ctx.broker, f"timer.{timer.kind}", timer, delay, timer.message_id,
@@ -85,6 +93,7 @@ WORKER_QUEUES: dict[str, tuple[Consumer, Any, Handler]] = {
     COMMANDS.name: (COMMANDS, VerdictReady, on_verdict),
     SETTLEMENT.name: (SETTLEMENT, EventEnvelope, on_settlement_event),
     RATINGS.name: (RATINGS, EventEnvelope, on_ratings_event),
+    LIMITS.name: (LIMITS, EventEnvelope, on_verdict_recorded),
 }
 
 

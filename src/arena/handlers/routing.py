@@ -36,8 +36,9 @@ TIMERS = Consumer("timers", "arena.timers")
 COMMANDS = Consumer("commands", "arena.commands", work=("judge.results",))
 SETTLEMENT = Consumer("settlement", "arena.settlement")
 RATINGS = Consumer("ratings", "arena.ratings")
+LIMITS = Consumer("limits", "arena.limits")  # a verdict frees its submission's in-flight slot
 JUDGE = Consumer("judge", "judge.requests")
-CONSUMERS = (PROJECTIONS, TIMERS, COMMANDS, SETTLEMENT, RATINGS, JUDGE)
+CONSUMERS = (PROJECTIONS, TIMERS, COMMANDS, SETTLEMENT, RATINGS, LIMITS, JUDGE)
 
 ROUTES: dict[type, tuple[Consumer, ...]] = {
     RoomPlayer.SubmissionReceived: (JUDGE,),
@@ -45,7 +46,8 @@ ROUTES: dict[type, tuple[Consumer, ...]] = {
     Battle.Scheduled: (TIMERS,),  # the start timer
     Battle.Started: (TIMERS,),  # the end timer
     Battle.Ended: (SETTLEMENT,),
-    RoomPlayer.VerdictRecorded: (SETTLEMENT,),  # after the end: completes or revises the settlement
+    # after the end: completes or revises the settlement; always: frees an in-flight slot
+    RoomPlayer.VerdictRecorded: (SETTLEMENT, LIMITS),
     Settlement.Opened: (TIMERS,),  # the end of the wait for verdicts
     Settlement.Settled: (SETTLEMENT, RATINGS),  # the ledger, then (apart) the ratings
 }

@@ -1,7 +1,13 @@
 """The one place limits are applied: an ASGI middleware inside authentication, so it knows the
 user (limits follow the user id, whatever token it holds) or, on routes that need no token, the
 client's address. A refused request gets 429, Retry-After and a problem-details body, before any
-handler or Idempotency-Key claim runs."""
+handler or Idempotency-Key claim runs.
+
+A submission's in-flight reservation is made before the handler runs, under a random member (the
+submission has no id yet). When the API accepts it (202), the reservation is claimed under the
+submission id from the answer's body, the id its verdict will release (arena.limits.rules). A
+refused or failed submission, or an Idempotency-Key replay (no new submission reached the judge),
+releases it at once."""
 
 from __future__ import annotations
 
@@ -12,12 +18,14 @@ import uuid
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from arena.api.limits.rules import Decision, InFlight, Limiter, Quota, Rate, in_flight_key, ip_key, user_key
+from arena.limits.rules import Decision, InFlight, Limiter, Quota, Rate, in_flight_key, ip_key, user_key
 from arena.api.problem_details import PROBLEM_JSON, problem
 from arena.settings import ArenaSettings
 
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
 SUBMISSION = re.compile(r"^/api/v2/battles/[^/]+/submissions/?$")
+REPLAYED = b"idempotent-replayed"  # arena.api.idempotency's header on a stored answer
+MAX_BODY = 4096  # a submission's 202 is {"id": ..., "status": "queued"}
 IN_FLIGHT_RETRY_S = 5  # a verdict may free a slot any moment; the reservation's expiry is a bound
 DETAILS = {
     "mutations": "too many changes from this user",
@@ -64,23 +72,47 @@ def rate_limit_middleware(limiter: Limiter, settings: ArenaSettings):
             if held is None:
                 await app(scope, receive, send)
                 return
-            status = 500
-
-            async def send_noting_status(message: Message) -> None:
-                nonlocal status
-                if message["type"] == "http.response.start":
-                    status = message["status"]
-                await send(message)
-
+            answer = _Answer(send)
             try:
-                await app(scope, receive, send_noting_status)
+                await app(scope, receive, answer.send)
             finally:
-                if status >= 300:  # refused or failed: nothing went to the judge
+                submission_id = answer.accepted_submission()
+                if submission_id is None:  # refused, failed or replayed: nothing new to judge
                     await limiter.release(held.key, held.member)
+                else:
+                    await limiter.claim(held.key, held.member, submission_id)
 
         return middleware
 
     return factory
+
+
+class _Answer:
+    """Passes a submission's answer through, noting what the limiter needs from it: the status,
+    whether it is an Idempotency-Key replay, and (for a 2xx) the body, which names the submission."""
+
+    def __init__(self, send: Send) -> None:
+        self._send = send
+        self.status = 500  # no answer started: the handler failed
+        self.replayed = False
+        self.body = bytearray()
+
+    async def send(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.status = message["status"]
+            self.replayed = any(name.lower() == REPLAYED for name, _ in message.get("headers", ()))
+        elif message["type"] == "http.response.body" and 200 <= self.status < 300 and len(self.body) < MAX_BODY:
+            self.body += message.get("body", b"")
+        await self._send(message)
+
+    def accepted_submission(self) -> str | None:
+        if not 200 <= self.status < 300 or self.replayed:
+            return None
+        try:
+            submission_id = json.loads(self.body)["id"]
+        except (ValueError, KeyError, TypeError):
+            return None  # not the answer we know: the reservation is released, not leaked
+        return submission_id if isinstance(submission_id, str) else None
 
 
 async def _refuse(send: Send, decision: Decision, path: str) -> None:

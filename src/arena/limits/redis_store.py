@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import time
 
-import redis.asyncio as redis
+import redis
+import redis.asyncio as aioredis
 import structlog
 from prometheus_client import Counter
 from redis.exceptions import RedisError
 
-from arena.api.limits.rules import ALLOWED, Decision, InFlight, Quota
+from arena.limits.rules import ALLOWED, VERDICT_MEMORY_S, Decision, InFlight, Quota, released_key
 
 TIMEOUT_S = 0.25
 RETRY_AFTER_S = 1.0
@@ -25,7 +26,7 @@ LOG_EVERY_S = 10.0
 
 STORE_ERRORS = Counter("arena_rate_limit_store_errors_total",
                        "limit checks let through because the limiter's store failed")
-log = structlog.get_logger("arena.api.limits")
+log = structlog.get_logger("arena.limits")
 
 # KEYS: the quotas' keys, then the in-flight key if any.
 # ARGV: quota count, then interval_ms and period_ms per quota, then cap, ttl_ms, member.
@@ -60,18 +61,47 @@ end
 return {1, 0, 0}
 """
 
+# KEYS: the in-flight set, its released set. ARGV: the request's member, the submission id.
+# The reservation keeps its time (and so its expiry) under the submission's id.
+CLAIM = """
+local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not score then return 0 end
+redis.call('ZREM', KEYS[1], ARGV[1])
+if redis.call('ZSCORE', KEYS[2], ARGV[2]) then return 0 end
+redis.call('ZADD', KEYS[1], 'NX', score, ARGV[2])
+return 1
+"""
+
+# KEYS: the in-flight set, its released set. ARGV: the member, how long to remember it (ms).
+RELEASE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local memory = tonumber(ARGV[2])
+local freed = redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('ZADD', KEYS[2], now, ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - memory)
+redis.call('PEXPIRE', KEYS[2], memory)
+return freed
+"""
+MEMORY_MS = VERDICT_MEMORY_S * 1000
+
 
 class RedisLimiter:
-    def __init__(self, client: redis.Redis) -> None:
-        self.client = client
+    def __init__(self, client: aioredis.Redis, sync_client: redis.Redis | None = None) -> None:
+        self.client = client  # the API's event loop's: checks, claims, refused requests' releases
+        self.sync_client = sync_client  # threads': verdicts' releases (pooled, thread-safe)
         self._check = client.register_script(CHECK)
+        self._claim = client.register_script(CLAIM)
+        self._release = client.register_script(RELEASE)
+        self._release_sync = sync_client.register_script(RELEASE) if sync_client is not None else None
         self._down_until = 0.0
         self._logged_at = -LOG_EVERY_S
 
     @classmethod
     def from_url(cls, url: str) -> RedisLimiter:
         # No connection is opened here: the pool connects on first use, on the server's loop.
-        return cls(redis.Redis.from_url(url, socket_timeout=TIMEOUT_S, socket_connect_timeout=TIMEOUT_S))
+        options = {"socket_timeout": TIMEOUT_S, "socket_connect_timeout": TIMEOUT_S}
+        return cls(aioredis.Redis.from_url(url, **options), redis.Redis.from_url(url, **options))
 
     async def check(self, quotas: list[Quota], in_flight: InFlight | None = None) -> Decision:
         if time.monotonic() < self._down_until:
@@ -92,17 +122,36 @@ class RedisLimiter:
         name = quotas[refused - 1].name if refused <= len(quotas) else "in_flight"
         return Decision(False, int(wait_ms) / 1000, name)
 
-    async def release(self, key: str, member: str | None = None) -> None:
+    async def claim(self, key: str, member: str, submission_id: str) -> None:
+        if time.monotonic() < self._down_until:
+            return  # the reservation expires on its own
         try:
-            if member is None:
-                await self.client.zpopmin(key)
-            else:
-                await self.client.zrem(key, member)
+            await self._claim(keys=[key, released_key(key)], args=[member, submission_id])
+        except (RedisError, OSError, TimeoutError) as exc:
+            self._fail_open(exc)
+
+    async def release(self, key: str, member: str) -> None:
+        if time.monotonic() < self._down_until:
+            return
+        try:
+            await self._release(keys=[key, released_key(key)], args=[member, MEMORY_MS])
+        except (RedisError, OSError, TimeoutError) as exc:
+            self._fail_open(exc)  # the reservation expires on its own
+
+    def release_sync(self, key: str, member: str) -> None:
+        if self._release_sync is None:
+            raise RuntimeError("this RedisLimiter has no synchronous client (build it with from_url)")
+        try:
+            self._release_sync(keys=[key, released_key(key)], args=[member, MEMORY_MS])
         except (RedisError, OSError, TimeoutError) as exc:
             self._fail_open(exc)  # the reservation expires on its own
 
     async def close(self) -> None:
         await self.client.aclose()
+
+    def close_sync(self) -> None:
+        if self.sync_client is not None:
+            self.sync_client.close()
 
     def _fail_open(self, exc: Exception | None) -> Decision:
         STORE_ERRORS.inc()
