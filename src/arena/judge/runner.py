@@ -44,12 +44,12 @@ def build_job(language: Language, source: str, problem: Problem,
     biggest_answer = max((len(t.output.encode()) for t in tests), default=0)
     compile_step = None
     if language.compile:
-        compile_step = Step(argv=language.compile, time_limit_ms=compile_time_ms,
+        compile_step = Step(argv=language.compile_argv(source), time_limit_ms=compile_time_ms,
                             wall_limit_ms=compile_time_ms * 3 // 2, memory_mb=COMPILE_MEMORY_MB,
                             address_space_limit=False, output_cap_bytes=COMPILE_OUTPUT_CAP,
                             merge_stderr=True, capture_bytes=COMPILE_MESSAGE_CAP)
     run_step = Step(
-        argv=language.run_argv(problem.memory_mb),
+        argv=language.run_argv(source, problem.memory_mb),
         time_limit_ms=problem.time_limit_ms,
         # Wall time guards sleeping and blocked programs; CPU time is what the limit measures.
         wall_limit_ms=2 * problem.time_limit_ms + 1000,
@@ -57,7 +57,7 @@ def build_job(language: Language, source: str, problem: Problem,
         address_space_limit=language.address_space_limit,
         output_cap_bytes=max(OUTPUT_CAP, 2 * biggest_answer + 65536),
     )
-    return Job(language=language.id, source_name=language.file_name, source=source.encode(),
+    return Job(language=language.id, source_name=language.source_name(source), source=source.encode(),
                compile=compile_step, run=run_step, inputs=tuple(t.input.encode() for t in tests),
                binds=language.binds)
 
