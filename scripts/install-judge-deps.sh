@@ -1,6 +1,7 @@
 #!/bin/sh
-# Install what the judge's sandboxes need, if it is missing: bubblewrap (always), and the Docker
-# engine with --docker. Idempotent. As root it installs; otherwise it prints the exact command
+# Install what the judge's sandboxes need, if it is missing: bubblewrap and the toolchains Debian
+# packages beyond the base image's (PyPy 3, Go, Kotlin: the judge lists a language only where
+# its toolchain answers), and the Docker engine with --docker. Idempotent. As root it installs; otherwise it prints the exact command
 # to run and exits non-zero, so `make test` / `make demo` fail loudly instead of half-working.
 set -eu
 
@@ -15,13 +16,16 @@ done
 
 packages=""
 command -v bwrap >/dev/null 2>&1 || packages="bubblewrap"
+command -v pypy3 >/dev/null 2>&1 || packages="$packages pypy3"
+command -v go >/dev/null 2>&1 || packages="$packages golang-go"
+command -v kotlinc >/dev/null 2>&1 || packages="$packages kotlin"
 if [ "$want_docker" = 1 ] && ! command -v dockerd >/dev/null 2>&1; then
     packages="$packages docker.io"
 fi
 packages=$(echo "$packages" | sed 's/^ *//')
 
 if [ -z "$packages" ]; then
-    echo "judge dependencies present: bubblewrap$([ "$want_docker" = 1 ] && echo ", docker.io")"
+    echo "judge dependencies present: bubblewrap, pypy3, golang-go, kotlin$([ "$want_docker" = 1 ] && echo ", docker.io")"
     exit 0
 fi
 

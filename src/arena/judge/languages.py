@@ -1,7 +1,8 @@
 """Every language the judge knows, from one table; and which of them work on this machine.
 
-Commands are looked up on the sandbox's PATH. `{memory_mb}` in a run command is replaced by the
-problem's memory limit: the JVM and V8 reserve far more address space than they use, so they
+Commands are looked up on the sandbox's PATH. In file names and commands, `{file}` is the source's
+file name and `{main}` what runs it — fixed for most languages, found from the source for Java
+(java_main.py) — and `{memory_mb}` is the problem's memory limit: the JVM and V8 reserve far more address space than they use, so they
 run without RLIMIT_AS and get their heap bounded by their own flags (plus the session's memory
 cgroup and the ru_maxrss check), see docs/judge.md.
 """
@@ -13,10 +14,13 @@ import os
 import shutil
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pydantic import BaseModel
+
+from arena.judge.java_main import java_entry
 
 SANDBOX_PATH = "/usr/local/bin:/usr/bin:/bin"
 RUST_INSIDE = "/opt/rust"  # where a rustup toolchain outside /usr is bound, read-only
@@ -33,9 +37,33 @@ class Language:
     address_space_limit: bool = True
     binds: tuple[tuple[str, str], ...] = ()
     version_text: str = ""
+    # (file name, main) from the source, where the language names them after its code (Java)
+    entry: Callable[[str], tuple[str, str]] | None = None
 
-    def run_argv(self, memory_mb: int) -> tuple[str, ...]:
-        return tuple(arg.replace("{memory_mb}", str(memory_mb)) for arg in self.run)
+    def source_name(self, source: str) -> str:
+        return self.entry(source)[0] if self.entry else self.file_name
+
+    def compile_argv(self, source: str) -> tuple[str, ...] | None:
+        return self._fill(self.compile, source, 0) if self.compile else None
+
+    def run_argv(self, source: str, memory_mb: int) -> tuple[str, ...]:
+        return self._fill(self.run, source, memory_mb)
+
+    def _fill(self, argv: tuple[str, ...], source: str, memory_mb: int) -> tuple[str, ...]:
+        file_name, main = self.entry(source) if self.entry else (self.file_name, "main")
+        values = {"{file}": file_name, "{main}": main, "{memory_mb}": str(memory_mb)}
+        filled = []
+        for arg in argv:
+            for key, value in values.items():
+                arg = arg.replace(key, value)
+            filled.append(arg)
+        return tuple(filled)
+
+
+# Go wants a writable build cache and module path; the sandbox's environment holds PATH and LANG
+# only (the supervisor knows nothing of languages), so the compile step sets them itself.
+_GO_ENV = ("env", "GOCACHE=/tmp/go-cache", "GOPATH=/tmp/go", "CGO_ENABLED=0")
+_JVM_RUN = ("java", "-Xmx{memory_mb}m", "-Xss64m", "-XX:+UseSerialGC")
 
 
 LANGUAGES: tuple[Language, ...] = (
@@ -45,14 +73,25 @@ LANGUAGES: tuple[Language, ...] = (
              "main.c", "-lm"), ("./main",), ("gcc", "-dumpfullversion")),
     Language("cpp", "C++ (g++)", "main.cpp", ("g++", "-std=gnu++20", "-O2", "-pipe", "-o", "main",
              "main.cpp"), ("./main",), ("g++", "-dumpfullversion")),
-    Language("java", "Java", "Main.java", ("javac", "-J-Xmx512m", "-encoding", "UTF-8", "Main.java"),
-             ("java", "-Xmx{memory_mb}m", "-Xss64m", "-XX:+UseSerialGC", "-cp", ".", "Main"),
-             ("javac", "-version"), address_space_limit=False),
+    Language("java", "Java", "Main.java", ("javac", "-J-Xmx512m", "-encoding", "UTF-8", "{file}"),
+             (*_JVM_RUN, "-cp", ".", "{main}"), ("javac", "-version"), address_space_limit=False,
+             entry=java_entry),
     Language("javascript", "JavaScript (node)", "main.js", None,
              ("node", "--max-old-space-size={memory_mb}", "main.js"), ("node", "--version"),
              address_space_limit=False),
     Language("rust", "Rust", "main.rs", ("rustc", "--edition=2021", "-O", "-o", "main", "main.rs"),
              ("./main",), ("rustc", "--version")),
+    Language("pypy", "Python 3 (PyPy)", "main.py", ("pypy3", "-m", "py_compile", "main.py"),
+             ("pypy3", "main.py"), ("pypy3", "--version")),
+    # The Go runtime reserves its page summaries up front (gigabytes of address space) and dies
+    # under RLIMIT_AS; GOMEMLIMIT makes its collector keep the heap under the problem's limit.
+    Language("go", "Go", "main.go", (*_GO_ENV, "go", "build", "-o", "main", "main.go"),
+             ("env", "GOMEMLIMIT={memory_mb}MiB", "./main"), ("go", "version"),
+             address_space_limit=False),
+    # kotlinc names the class holding a top-level main in the jar's manifest: no name to guess.
+    Language("kotlin", "Kotlin", "main.kt", ("kotlinc", "-J-Xmx512m", "main.kt", "-include-runtime",
+             "-d", "main.jar"), (*_JVM_RUN, "-jar", "main.jar"), ("kotlinc", "-version"),
+             address_space_limit=False),
 )
 
 
@@ -70,8 +109,10 @@ def _version(argv: list[str]) -> str | None:
                               env={"PATH": os.path.dirname(argv[0]), "LANG": "C.UTF-8"})
     except (OSError, subprocess.TimeoutExpired):
         return None
-    text = (done.stdout or done.stderr).strip().splitlines()
-    return text[0].strip() if done.returncode == 0 and text else None
+    # The JVM warns about its flags before kotlinc says its version: not a version line.
+    text = [line.strip() for line in (done.stdout or done.stderr).splitlines()
+            if line.strip() and not line.startswith(("OpenJDK", "Picked up", "warning"))]
+    return text[0] if done.returncode == 0 and text else None
 
 
 def _resolve(language: Language, extra_paths: tuple[str, ...]) -> Language | None:

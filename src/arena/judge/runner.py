@@ -1,13 +1,17 @@
 """Judge one submission: build the sandbox job, run it (compile once, every test in one session),
-and turn the sandbox's facts into per-test and overall verdicts."""
+and turn the sandbox's facts into per-test and overall verdicts. Outputs are checked by the
+default validator here, or by the problem's custom one in a session of its own."""
 
 from __future__ import annotations
 
 from pydantic import BaseModel
 
+from arena.judge import output_validator
+from arena.judge.compare import OutputRules, outputs_match
 from arena.judge.languages import Language
+from arena.judge.output_validator import Outcome, ValidatorCache, ValidatorError
 from arena.judge.sandbox import Job, Report, Sandbox, Step
-from arena.judge.verdicts import Verdict, compile_failed, overall_verdict, grade_test
+from arena.judge.verdicts import Verdict, compile_failed, overall_verdict, run_verdict
 from arena.problems.model import Problem
 
 COMPILE_TIME_MS = 20_000
@@ -26,6 +30,7 @@ class TestResult(BaseModel):
     memory_kb: int
     exit_code: int | None = None
     signal: int | None = None
+    feedback: str = ""  # the custom validator's judgemessage.txt, capped
 
 
 class JudgeResult(BaseModel):
@@ -44,12 +49,12 @@ def build_job(language: Language, source: str, problem: Problem,
     biggest_answer = max((len(t.output.encode()) for t in tests), default=0)
     compile_step = None
     if language.compile:
-        compile_step = Step(argv=language.compile, time_limit_ms=compile_time_ms,
+        compile_step = Step(argv=language.compile_argv(source), time_limit_ms=compile_time_ms,
                             wall_limit_ms=compile_time_ms * 3 // 2, memory_mb=COMPILE_MEMORY_MB,
                             address_space_limit=False, output_cap_bytes=COMPILE_OUTPUT_CAP,
                             merge_stderr=True, capture_bytes=COMPILE_MESSAGE_CAP)
     run_step = Step(
-        argv=language.run_argv(problem.memory_mb),
+        argv=language.run_argv(source, problem.memory_mb),
         time_limit_ms=problem.time_limit_ms,
         # Wall time guards sleeping and blocked programs; CPU time is what the limit measures.
         wall_limit_ms=2 * problem.time_limit_ms + 1000,
@@ -57,12 +62,24 @@ def build_job(language: Language, source: str, problem: Problem,
         address_space_limit=language.address_space_limit,
         output_cap_bytes=max(OUTPUT_CAP, 2 * biggest_answer + 65536),
     )
-    return Job(language=language.id, source_name=language.file_name, source=source.encode(),
+    return Job(language=language.id, source_name=language.source_name(source), source=source.encode(),
                compile=compile_step, run=run_step, inputs=tuple(t.input.encode() for t in tests),
                binds=language.binds)
 
 
-def grade(submission_id: str, problem: Problem, report: Report) -> JudgeResult:
+def output_rules(problem: Problem) -> OutputRules:
+    """The default validator's flags; float_tolerance is both an absolute and a relative one."""
+    tolerance = problem.float_tolerance
+    return OutputRules(case_sensitive=problem.case_sensitive,
+                       space_change_sensitive=problem.space_change_sensitive,
+                       absolute_tolerance=problem.float_absolute_tolerance or tolerance,
+                       relative_tolerance=problem.float_relative_tolerance or tolerance)
+
+
+def grade(submission_id: str, problem: Problem, report: Report,
+          checked: list[Outcome] | None = None) -> JudgeResult:
+    """checked: the custom validator's outcomes for the tests whose runs were clean, in order
+    (it stops at the first it does not accept); None: the default validator decides."""
     compile_output = ""
     if report.compile is not None:
         message = report.compile.stdout[:COMPILE_MESSAGE_CAP].decode(errors="replace")
@@ -72,15 +89,23 @@ def grade(submission_id: str, problem: Problem, report: Report) -> JudgeResult:
     if compile_failed(report.compile):
         return JudgeResult(submission_id=submission_id, verdict=Verdict.CE,
                            compile_output=compile_output)
-    results = []
+    rules = output_rules(problem)
+    results, detail = [], ""
     for index, (run, case) in enumerate(zip(report.tests, problem.all_tests)):
-        verdict = grade_test(run, case.output.encode(), time_limit_ms=problem.time_limit_ms,
-                               memory_mb=problem.memory_mb,
-                               float_tolerance=problem.float_tolerance,
-                               oom_killed=report.oom_killed)
+        verdict = run_verdict(run, time_limit_ms=problem.time_limit_ms, memory_mb=problem.memory_mb,
+                              oom_killed=report.oom_killed)
+        feedback = ""
+        if verdict is None and checked is None:
+            verdict = Verdict.AC if outputs_match(case.output.encode(), run.stdout, rules) else Verdict.WA
+        elif verdict is None:
+            if index >= len(checked):
+                break  # the validator stopped at an earlier test
+            verdict, feedback = checked[index].verdict, checked[index].message
+            if verdict is Verdict.IE:
+                detail, feedback = feedback, ""
         results.append(TestResult(index=index, verdict=verdict, time_ms=round(run.cpu_ms),
                                   memory_kb=run.maxrss_kb, exit_code=run.exit_code,
-                                  signal=run.signal))
+                                  signal=run.signal, feedback=feedback))
     verdicts = [r.verdict for r in results]
     if len(results) < len(problem.all_tests) and all(v is Verdict.AC for v in verdicts):
         # The supervisor stops early only after a failure; an accepted prefix means it broke.
@@ -93,12 +118,36 @@ def grade(submission_id: str, problem: Problem, report: Report) -> JudgeResult:
         tests=results,
         time_ms=max((r.time_ms for r in results), default=0),
         memory_kb=max((r.memory_kb for r in results), default=0),
+        detail=detail,
     )
+
+
+async def validate_outputs(sandbox: Sandbox, validators: ValidatorCache, problem: Problem,
+                           report: Report) -> list[Outcome]:
+    """The custom validator's outcomes for the clean runs before the first failed one."""
+    cases = []
+    for run, case in zip(report.tests, problem.all_tests):
+        if run_verdict(run, time_limit_ms=problem.time_limit_ms, memory_mb=problem.memory_mb,
+                       oom_killed=report.oom_killed) is not None:
+            break
+        cases.append((case, run.stdout))
+    if not cases:
+        return []
+    validator = problem.output_validator
+    program = await validators.program(validator, sandbox)
+    job = output_validator.validation_job(program, validator, cases)
+    return output_validator.outcomes(await sandbox.execute(job))
 
 
 async def judge_submission(
     sandbox: Sandbox, language: Language, submission_id: str, source: str, problem: Problem,
-    compile_time_ms: int = COMPILE_TIME_MS,
+    compile_time_ms: int = COMPILE_TIME_MS, validators: ValidatorCache | None = None,
 ) -> JudgeResult:
     report = await sandbox.execute(build_job(language, source, problem, compile_time_ms))
-    return grade(submission_id, problem, report)
+    if problem.output_validator is None or compile_failed(report.compile):
+        return grade(submission_id, problem, report)
+    try:
+        checked = await validate_outputs(sandbox, validators or ValidatorCache(), problem, report)
+    except ValidatorError as exc:  # the problem's validator is broken: not the player's fault
+        return JudgeResult(submission_id=submission_id, verdict=Verdict.IE, detail=str(exc)[:2000])
+    return grade(submission_id, problem, report, checked)

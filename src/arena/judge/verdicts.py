@@ -13,7 +13,7 @@ from __future__ import annotations
 import signal
 from enum import Enum
 
-from arena.judge.compare import outputs_match
+from arena.judge.compare import OutputRules, outputs_match
 from arena.judge.sandbox import StepReport
 
 # What runtimes print when an allocation fails under RLIMIT_AS or their own heap limit.
@@ -43,9 +43,20 @@ def grade_test(
     *,
     time_limit_ms: int,
     memory_mb: int,
-    float_tolerance: float | None,
+    rules: OutputRules = OutputRules(),
     oom_killed: bool = False,
 ) -> Verdict:
+    """The test's verdict with the default output validator."""
+    verdict = run_verdict(report, time_limit_ms=time_limit_ms, memory_mb=memory_mb,
+                          oom_killed=oom_killed)
+    if verdict is not None:
+        return verdict
+    return Verdict.AC if outputs_match(expected, report.stdout, rules) else Verdict.WA
+
+
+def run_verdict(report: StepReport, *, time_limit_ms: int, memory_mb: int,
+                oom_killed: bool = False) -> Verdict | None:
+    """What the run alone decides (OLE, MLE, TLE, RE), or None: its output is to be validated."""
     crashed = report.exit_code != 0 or report.signal is not None
     # Output and memory caps cut a program off the moment they are crossed, so they explain
     # its end better than the clock does; TLE comes next; then the runtimes' own OOM reports.
@@ -59,9 +70,7 @@ def grade_test(
         return Verdict.MLE
     if crashed:
         return Verdict.RE
-    if not outputs_match(expected, report.stdout, float_tolerance):
-        return Verdict.WA
-    return Verdict.AC
+    return None
 
 
 def _says_out_of_memory(stderr: bytes) -> bool:

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from pydantic import BaseModel, ConfigDict
 
 from arena.judge.languages import Language, cached_languages
+from arena.judge.output_validator import ValidatorCache
 from arena.judge.runner import COMPILE_TIME_MS, JudgeResult, TestResult, judge_submission
 from arena.judge.sandbox import Sandbox, SandboxError
 from arena.judge.verdicts import Verdict
@@ -39,6 +40,7 @@ class Judge:
         slots: int,
         languages: Mapping[str, Language] | None = None,
         compile_time_ms: int = COMPILE_TIME_MS,
+        validators: ValidatorCache | None = None,
     ) -> None:
         if slots < 1:
             raise ValueError("a judge needs at least one slot")
@@ -46,6 +48,7 @@ class Judge:
         self.slots = slots
         self._languages = languages
         self._compile_time_ms = compile_time_ms
+        self._validators = validators or ValidatorCache()  # built custom validators, by hash
         self._slots = asyncio.Semaphore(slots)
         self._busy = 0
 
@@ -66,7 +69,7 @@ class Judge:
             try:
                 return await judge_submission(self.sandbox, language, request.submission_id,
                                               request.source, request.problem,
-                                              self._compile_time_ms)
+                                              self._compile_time_ms, self._validators)
             except SandboxError as exc:
                 log.error("sandbox failure judging %s: %s", request.submission_id, exc)
                 return _internal_error(request, str(exc))

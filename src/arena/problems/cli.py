@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from pathlib import Path
 
-from arena.problems.importing import load_problem_dir
-from arena.problems.model import ProblemFormatError
+from arena.judge.sandbox import SandboxError
+from arena.problems.importing import read_problem_dir
+from arena.problems.kattis import KattisPackage
+from arena.problems.model import Problem, ProblemFormatError
 from arena.settings import ArenaSettings
 
 
 def add_problem_commands(subparsers: argparse._SubParsersAction) -> None:
     problems = subparsers.add_parser("problems", help="the problem catalog")
     actions = problems.add_subparsers(dest="action", required=True)
-    importing = actions.add_parser("import", help="import Kattis/ICPC packages or Markdown problems")
+    importing = actions.add_parser(
+        "import", help="import Kattis/ICPC packages or Markdown problems",
+        description="Import problems. A Kattis package without a time limit gets one derived "
+                    "from its accepted submissions, judged here in the sandbox (as root).")
     importing.add_argument("paths", nargs="+", type=Path, help="package dirs, Markdown files, or dirs holding one")
+    importing.add_argument("--no-verify", action="store_true",
+                           help="judge nothing: a package without a time limit gets 1 s (warned)")
     importing.set_defaults(run=_import)
     listing = actions.add_parser("list", help="list the catalog")
     listing.set_defaults(run=_list)
@@ -25,20 +33,63 @@ def _import(args: argparse.Namespace, settings: ArenaSettings) -> int:
     from arena.bootstrap import bootstrap
 
     arena = bootstrap(settings, judge=False, timers=False)
+    verifier = _Verifier(settings)
     failed = 0
     try:
         for path in args.paths:
             try:
-                info, created = arena.problems.import_problem(load_problem_dir(path))
-            except (ProblemFormatError, OSError) as exc:
+                problem = _problem(read_problem_dir(path), path, args.no_verify, verifier)
+                info, created = arena.problems.import_problem(problem)
+            except (ProblemFormatError, OSError, SandboxError) as exc:
                 print(f"{path}: not imported: {exc}", file=sys.stderr)
                 failed += 1
                 continue
             state = "imported" if created else "unchanged"
-            print(f"{info.slug}: {state} ({info.sha256[:12]}, {info.title!r}, {info.points} points)")
+            print(f"{info.slug}: {state} ({info.sha256[:12]}, {info.title!r}, {info.points} points, "
+                  f"time limit {problem.time_limit_ms / 1000:g} s)")
     finally:
+        verifier.close()
         arena.close()
     return 1 if failed else 0
+
+
+def _problem(package: KattisPackage, path: Path, no_verify: bool, verifier: _Verifier) -> Problem:
+    if package.time_rule is None:
+        return package.problem
+    if no_verify:
+        print(f"{path}: warning: the package sets no time limit and --no-verify judged nothing: "
+              f"{package.problem.time_limit_ms / 1000:g} s", file=sys.stderr)
+        return package.problem
+    derivation = verifier.derive(package)
+    for warning in derivation.warnings:
+        print(f"{path}: warning: {warning}", file=sys.stderr)
+    print(f"{path}: time limit derived: {derivation.problem.time_limit_ms / 1000:g} s "
+          f"(slowest accepted {derivation.slowest}: {derivation.slowest_ms / 1000:.3f} s "
+          f"x {package.time_rule.multiplier:g}, rounded up)")
+    return derivation.problem
+
+
+class _Verifier:
+    """The real judge, started on the first package that needs it, on its own event loop."""
+
+    def __init__(self, settings: ArenaSettings) -> None:
+        self._settings, self._loop, self._judge = settings, None, None
+
+    def derive(self, package: KattisPackage):
+        from arena.bootstrap import make_sandbox
+        from arena.judge.worker import Judge
+        from arena.problems.verify import derive_time_limit
+
+        if self._loop is None:
+            self._loop = asyncio.new_event_loop()
+            sandbox = make_sandbox(self._settings.sandbox, **({"warm": 0} if self._settings.sandbox == "bwrap" else {}))
+            self._judge = Judge(sandbox=sandbox, slots=1)
+        return self._loop.run_until_complete(derive_time_limit(self._judge, package))
+
+    def close(self) -> None:
+        if self._loop is not None:
+            self._loop.run_until_complete(self._judge.close())
+            self._loop.close()
 
 
 def _list(args: argparse.Namespace, settings: ArenaSettings) -> int:

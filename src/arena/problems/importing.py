@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from arena.problems.errors import ProblemFormatError
-from arena.problems.kattis import load_kattis_package
+from arena.problems.kattis import KattisPackage, read_kattis_package
 from arena.problems.model import Problem, build_problem, split_document
 from arena.problems.package import Package, PackageCaps, inside
 from arena.problems.package_dir import DirReader
@@ -31,18 +31,27 @@ def load_problem_zip(data: bytes, caps: PackageCaps = PackageCaps()) -> Problem:
 
 def load_problem_dir(path: Path, caps: PackageCaps = PackageCaps()) -> Problem:
     """A Kattis package directory, a directory holding one Markdown problem, or the .md file."""
+    return read_problem_dir(path, caps).problem
+
+
+def read_problem_dir(path: Path, caps: PackageCaps = PackageCaps()) -> KattisPackage:
+    """As load_problem_dir, with what a Kattis package says about deriving its time limit (what
+    `arena problems import` needs); a Markdown problem always has its limit."""
     if path.is_file():
-        return _load_markdown_file(path, caps)
+        return KattisPackage(_load_markdown_file(path, caps), None)
     if not path.is_dir():
         raise ProblemFormatError("package", "no such file or directory")
     reader = DirReader(path, caps)
-    return load_package(reader.package(reader.tree()), path.resolve().name)
+    package = reader.package(reader.tree())
+    if package.is_file("problem.yaml"):
+        return read_kattis_package(package, slug=path.resolve().name)
+    return KattisPackage(load_package(package, path.resolve().name), None)
 
 
 def load_package(package: Package, folder: str) -> Problem:
     """folder is the package's own name (the Kattis slug), "" if it has none."""
     if package.is_file("problem.yaml"):
-        return load_kattis_package(package, slug=folder)
+        return read_kattis_package(package, slug=folder).problem
     documents = [name for name in package.top_level() if name.endswith(".md") and package.is_file(name)]
     if len(documents) != 1:
         raise ProblemFormatError("package", "expected problem.yaml or exactly one .md file, "

@@ -1,7 +1,7 @@
 """A Kattis/ICPC problem package, read from a Package (a zip upload or a directory).
 
-problem.yaml (name, limits.memory in MiB, limits.time_limit in seconds or a .timelimit file,
-validator_flags with float_tolerance), data/sample/*.in|.ans (samples, shown) and
+problem.yaml (name, limits.memory in MiB, limits.time_limit in seconds or a .timelimit file;
+output validation in validation.py), data/sample/*.in|.ans (samples, shown) and
 data/secret/**/*.in|.ans (hidden tests, sorted by path), an optional statement under
 problem_statement/ or statement/.
 """
@@ -9,13 +9,16 @@ problem_statement/ or statement/.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
-from arena.domain.text import check_line
 from arena.problems.errors import ProblemFormatError
 from arena.problems.model import MEMORY_MB, TIME_LIMIT_MS, Problem, build_problem
 from arena.problems.numbers import bounded_number
 from arena.problems.package import MiB, Package
 from arena.problems.testdata import read_tests
+from arena.problems.time_limit import (UNVERIFIED_TIME_LIMIT_MS, PackageSubmission, TimeRule,
+                                       submissions, time_rule)
+from arena.problems.validation import validation_fields
 from arena.problems.yaml_loader import load_yaml
 
 MAX_PROBLEM_YAML_BYTES = 1 * MiB  # metadata only: the tests live in data/
@@ -24,9 +27,22 @@ _STATEMENTS = ("statement/problem.en.md", "statement/problem.md", "problem_state
                "problem_statement/problem.tex")
 
 
+@dataclass(frozen=True)
+class KattisPackage:
+    problem: Problem
+    time_rule: TimeRule | None  # how to derive the time limit, when the package sets none
+    accepted: tuple[PackageSubmission, ...] = ()
+    too_slow: tuple[PackageSubmission, ...] = ()  # submissions/time_limit_exceeded
+
+
 def load_kattis_package(package: Package, *, slug: str) -> Problem:
     """The package as a Problem; slug is its folder name (Kattis' short name), or "" to make
-    one from the title."""
+    one from the title. Without a time limit in the package, the limit is the unverified
+    default: read_kattis_package says how to derive one."""
+    return read_kattis_package(package, slug=slug).problem
+
+
+def read_kattis_package(package: Package, *, slug: str) -> KattisPackage:
     meta = _problem_yaml(package)
     limits = meta.get("limits") or {}
     if not isinstance(limits, dict):
@@ -39,15 +55,20 @@ def load_kattis_package(package: Package, *, slug: str) -> Problem:
     fields = {
         "title": title,
         "slug": _slug(slug or title),
-        "time_limit_ms": _time_limit_ms(package, limits),
+        "time_limit_ms": _time_limit_ms(package, limits) or UNVERIFIED_TIME_LIMIT_MS,
         "memory_mb": int(bounded_number(limits.get("memory", 256), "limits.memory",
                                         low=MEMORY_MB[0], high=MEMORY_MB[1], whole=True)),
-        "float_tolerance": _float_tolerance(meta),
+        **validation_fields(meta, package),
         "samples": samples,
         "tests": tests,
         "statement": _statement(package),
     }
-    return build_problem({k: v for k, v in fields.items() if v is not None}, source="problem.yaml")
+    problem = build_problem({k: v for k, v in fields.items() if v is not None}, source="problem.yaml")
+    if _time_limit_ms(package, limits) is not None:
+        return KattisPackage(problem, None)
+    return KattisPackage(problem, time_rule(meta, limits),
+                         submissions(package, "submissions/accepted"),
+                         submissions(package, "submissions/time_limit_exceeded"))
 
 
 def _problem_yaml(package: Package) -> dict:
@@ -78,28 +99,14 @@ def _slug(name: str) -> str:
     return slug
 
 
-def _time_limit_ms(package: Package, limits: dict) -> int:
+def _time_limit_ms(package: Package, limits: dict) -> int | None:
     seconds, field = limits.get("time_limit"), "limits.time_limit"
     if seconds is None and package.is_file(".timelimit"):
         seconds, field = package.read_text(".timelimit"), ".timelimit"
     if seconds is None:
-        return 1000
+        return None
     low, high = TIME_LIMIT_MS[0] / 1000, TIME_LIMIT_MS[1] / 1000
     return round(bounded_number(seconds, field, low=low, high=high) * 1000)
-
-
-def _float_tolerance(meta: dict) -> float | None:
-    flags = meta.get("validator_flags") or ""
-    if not isinstance(flags, str):
-        raise ProblemFormatError("validator_flags", "must be a string of flags")
-    try:
-        words = check_line(flags).split()
-    except ValueError as exc:
-        raise ProblemFormatError("validator_flags", str(exc)) from None
-    for key in ("float_tolerance", "float_absolute_tolerance", "float_relative_tolerance"):
-        if key in words and words.index(key) + 1 < len(words):
-            return bounded_number(words[words.index(key) + 1], f"validator_flags.{key}", low=0, high=1)
-    return None
 
 
 def _statement(package: Package) -> str:

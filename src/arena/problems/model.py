@@ -1,7 +1,9 @@
-"""A problem: statement, limits, points and tests, parsed from Markdown with YAML front matter.
+"""A problem: statement, limits, points, tests and how outputs are validated, parsed from Markdown
+with YAML front matter.
 
-The stored form of every problem is one Markdown document (tests inline in the front matter),
-so its sha256 names everything a battle locks: statement, limits and tests.
+The stored form of every problem is one Markdown document (tests and a custom output validator's
+source files inline in the front matter), so its sha256 names everything a battle locks:
+statement, limits, tests and the validator.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ TIME_LIMIT_MS = (50, 60_000)
 MEMORY_MB = (16, 4096)
 MAX_TEST_CHARS = 64 * 1024 * 1024  # a package entry holds at most 64 MiB (PackageCaps.entry_bytes)
 MAX_STATEMENT_CHARS = 1_000_000
+MAX_VALIDATOR_FILE_CHARS = 4 * 1024 * 1024  # testlib.h is ~200 KB
+VALIDATOR_LANGUAGES = {".c": "c", ".cpp": "cpp", ".cc": "cpp", ".cxx": "cpp", ".py": "python"}
+_VALIDATOR_FILE = r"^[A-Za-z0-9_.+-]{1,100}$"  # one folder deep, no paths: nothing to escape
 _LEADING_BLANK_LINES = re.compile(r"\A(?:[ \t]*\r?\n)+")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)(.*)\Z", re.DOTALL)
 
@@ -39,6 +44,42 @@ class TestCase(BaseModel):
     name: Line(200) = ""
 
 
+class ValidatorFile(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(pattern=_VALIDATOR_FILE)
+    text: Lines(MAX_VALIDATOR_FILE_CHARS)
+
+
+class OutputValidator(BaseModel):
+    """A custom output validator (Kattis `output_validators/<name>/`): C, C++ or Python source,
+    run as `validator input judge_answer feedback_dir [flags] < team_output`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    files: tuple[ValidatorFile, ...] = Field(min_length=1, max_length=50)
+    flags: tuple[Line(200), ...] = Field((), max_length=50)
+
+    @field_validator("files")
+    @classmethod
+    def _one_language(cls, files: tuple[ValidatorFile, ...]) -> tuple[ValidatorFile, ...]:
+        languages = {VALIDATOR_LANGUAGES.get(_suffix(f.name)) for f in files} - {None}
+        if len(languages) != 1:
+            raise ValueError("expected the source files of one language: .c, .cpp or .py")
+        if len({f.name for f in files}) != len(files):
+            raise ValueError("two files of the same name")
+        return files
+
+    @property
+    def language(self) -> str:
+        return next(VALIDATOR_LANGUAGES[_suffix(f.name)] for f in self.files
+                    if _suffix(f.name) in VALIDATOR_LANGUAGES)
+
+
+def _suffix(name: str) -> str:
+    return name[name.rfind("."):] if "." in name else ""
+
+
 class Problem(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -47,7 +88,13 @@ class Problem(BaseModel):
     time_limit_ms: int = Field(1000, ge=TIME_LIMIT_MS[0], le=TIME_LIMIT_MS[1])
     memory_mb: int = Field(256, ge=MEMORY_MB[0], le=MEMORY_MB[1])
     points: int = Field(100, ge=0, le=100_000)
-    float_tolerance: float | None = Field(None, gt=0, lt=1)
+    float_tolerance: float | None = Field(None, gt=0, lt=1)  # absolute or relative
+    # The default validator's other flags; Markdown problems compare case-sensitively by default.
+    float_absolute_tolerance: float | None = Field(None, gt=0, lt=1e9)
+    float_relative_tolerance: float | None = Field(None, gt=0, lt=1)
+    case_sensitive: bool = True
+    space_change_sensitive: bool = False
+    output_validator: OutputValidator | None = None
     samples: tuple[TestCase, ...] = ()
     tests: tuple[TestCase, ...] = Field(default=(), description="hidden tests, never shown to players")
     statement: Lines(MAX_STATEMENT_CHARS) = ""
@@ -105,12 +152,17 @@ def build_problem(fields: dict[str, Any], source: str = "front_matter") -> Probl
 def render_markdown(problem: Problem) -> str:
     """The canonical stored document: parse_markdown(render_markdown(p)) == p."""
     meta = problem.model_dump(exclude={"statement"}, exclude_none=True, mode="json")
-    if not meta["public"]:
-        del meta["public"]  # the default, left out: documents rendered before it keep their hash
+    # Defaults are left out: documents rendered before these fields existed keep their hash.
+    for key, default in _OMITTED_DEFAULTS.items():
+        if meta.get(key) == default:
+            del meta[key]
     for key in ("samples", "tests"):
         meta[key] = [{k: v for k, v in case.items() if k != "name" or v} for case in meta[key]]
     front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1000)
     return f"---\n{front}---\n\n{problem.statement}"
+
+
+_OMITTED_DEFAULTS = {"public": False, "case_sensitive": True, "space_change_sensitive": False}
 
 
 def _statement(body: str) -> str:

@@ -57,4 +57,30 @@ PROGRAMS: dict[str, dict[str, str]] = {
         "MLE": "fn main(){let mut v: Vec<Vec<u8>> = Vec::new(); loop { v.push(vec![1u8; 1 << 20]); }}\n",
         "CE": "fn main(){ let x: i32 = \"s\"; }\n",
     },
+    "pypy": {
+        "AC": "a, b = map(int, input().split())\nprint(a + b)\n",
+        "WA": "print(0)\n",
+        "RE": "raise SystemExit(3)\n",
+        "TLE": "while True:\n    pass\n",
+        "MLE": "chunks = []\nwhile True:\n    chunks.append(bytearray(8 << 20))\n",
+        "CE": "def broken(:\n",
+    },
+    "go": {
+        "AC": "package main\nimport \"fmt\"\nfunc main(){var a,b int64;fmt.Scan(&a,&b);fmt.Println(a+b)}\n",
+        "WA": "package main\nimport \"fmt\"\nfunc main(){fmt.Println(0)}\n",
+        "RE": "package main\nfunc main(){var m map[string]int;m[\"x\"]=1}\n",
+        "TLE": "package main\nfunc main(){x:=0;for{x++}}\n",
+        "MLE": "package main\nfunc main(){var l [][]byte;for{b:=make([]byte,1<<20);"
+               "for i:=range b{b[i]=1};l=append(l,b)}}\n",
+        "CE": "package main\nfunc main(){var x int = \"s\"}\n",
+    },
+    "kotlin": {
+        "AC": "fun main() {\n    val (a, b) = readLine()!!.trim().split(\" \").map { it.toLong() }\n"
+              "    println(a + b)\n}\n",
+        "WA": "fun main() {\n    println(-1)\n}\n",
+        "RE": "fun main() {\n    val x = IntArray(1)\n    x[2] = 1\n}\n",
+        "TLE": "fun main() {\n    var x = 0L\n    while (true) { x++; if (x == -1L) break }\n    println(x)\n}\n",
+        "MLE": "fun main() {\n    val l = ArrayList<LongArray>()\n    while (true) l.add(LongArray(1 shl 20))\n}\n",
+        "CE": "fun main() {\n    val x: Int = \"s\"\n}\n",
+    },
 }

@@ -49,3 +49,11 @@ async def test_an_unknown_language_is_a_compile_error_not_an_internal_one(judge)
 def test_every_language_in_the_table_works_on_this_machine(languages):
     missing = {lang.id for lang in LANGUAGES} - set(languages)
     assert not missing, f"toolchains missing here: {missing}"
+
+
+async def test_an_accepted_java_solution_whose_class_is_not_main_is_accepted(judge):
+    source = ("import java.util.*;\n\npublic class Solution {\n    public static void main(String[] args) {\n"
+              "        Scanner in = new Scanner(System.in);\n"
+              "        System.out.println(in.nextLong() + in.nextLong());\n    }\n}\n")
+    result = await judged(judge, "java", source, sum_problem(tests=2, time_limit_ms=3000))
+    assert result.verdict == "AC", result.model_dump()

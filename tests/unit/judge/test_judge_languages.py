@@ -10,9 +10,9 @@ PROBLEM = Problem(title="Sum", slug="sum", time_limit_ms=2000, memory_mb=128,
                   tests=(TestCase(input="2 2\n", output="4\n"),))
 
 
-def test_the_table_has_the_six_required_languages_once_each():
+def test_the_table_has_each_language_once():
     ids = [lang.id for lang in LANGUAGES]
-    assert sorted(ids) == ["c", "cpp", "java", "javascript", "python", "rust"]
+    assert sorted(ids) == ["c", "cpp", "go", "java", "javascript", "kotlin", "pypy", "python", "rust"]
 
 
 def test_every_language_has_a_file_name_a_run_and_a_version_command():
@@ -22,9 +22,24 @@ def test_every_language_has_a_file_name_a_run_and_a_version_command():
 
 def test_jvm_and_node_get_their_heap_from_the_problem_instead_of_an_address_space_limit():
     by_id = {lang.id: lang for lang in LANGUAGES}
-    for lang_id, flag in (("java", "-Xmx128m"), ("javascript", "--max-old-space-size=128")):
+    for lang_id, flag in (("java", "-Xmx128m"), ("javascript", "--max-old-space-size=128"),
+                          ("kotlin", "-Xmx128m"), ("go", "GOMEMLIMIT=128MiB")):
         assert not by_id[lang_id].address_space_limit
-        assert flag in by_id[lang_id].run_argv(128)
+        assert flag in by_id[lang_id].run_argv("", 128)
+
+
+def test_a_java_source_is_stored_and_run_under_the_name_of_its_class():
+    java = next(lang for lang in LANGUAGES if lang.id == "java")
+    source = "public class Solution { public static void main(String[] a) {} }"
+    job = build_job(java, source, PROBLEM)
+    assert job.source_name == "Solution.java"
+    assert job.compile.argv[-1] == "Solution.java" and job.run.argv[-1] == "Solution"
+
+
+def test_other_languages_keep_their_fixed_file_name():
+    c = next(lang for lang in LANGUAGES if lang.id == "c")
+    job = build_job(c, "public class Solution {}", PROBLEM)
+    assert job.source_name == "main.c" and job.run.argv == ("./main",)
 
 
 def test_a_language_whose_toolchain_is_missing_is_not_detected(tmp_path):

@@ -14,7 +14,7 @@ def report(**changes) -> StepReport:
 
 
 def verdict_of(run: StepReport, expected: bytes = b"3\n", oom_killed: bool = False) -> Verdict:
-    return grade_test(run, expected, time_limit_ms=1000, memory_mb=64, float_tolerance=None,
+    return grade_test(run, expected, time_limit_ms=1000, memory_mb=64,
                         oom_killed=oom_killed)
 
 
