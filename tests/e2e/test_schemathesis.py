@@ -21,6 +21,7 @@ from schemathesis.checks import not_a_server_error
 
 from arena.api.app import create_app
 from arena.api.auth import mint_token
+from arena.limits.memory import InProcessLimiter
 from arena.settings import ArenaSettings
 from helpers import make_draft_battle, make_ended_battle, make_lobby_battle, make_running_battle, private_api
 
@@ -44,7 +45,7 @@ def openapi_document() -> dict:
     schemathesis' from_fixture fails on pytest 9.2 (request.node._nodeid is gone), and a module-
     level from_url would need a server at collection time. test_the_fuzzed_document_is_the_served_one
     checks that the two agree."""
-    stub = SimpleNamespace(settings=ArenaSettings(), engine=None)  # create_app only keeps them
+    stub = SimpleNamespace(settings=ArenaSettings(), engine=None, limiter=InProcessLimiter())  # create_app only keeps them
     return json.loads(json.dumps(create_app(stub).openapi_schema.to_schema()))  # type: ignore[arg-type]
 
 
