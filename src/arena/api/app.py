@@ -16,12 +16,12 @@ from arena.api.controllers.problems import ProblemController
 from arena.api.controllers.read_models import BattleReadModelController
 from arena.api.controllers.settlement import LedgerController, SettlementController, leaderboard, rating
 from arena.api.controllers.submissions import SubmissionController
-from arena.api.edge import edge_middleware
 from arena.api.idempotency import IdempotencyStore, idempotency_middleware_factory
 from arena.api.limits import limiter_from_settings, rate_limit_middleware
 from arena.api.problem_details import EXCEPTION_HANDLERS
 from arena.api.request_body import ArenaRequest, request_body_middleware_factory
 from arena.api.request_context import identity_middleware, request_context_middleware
+from arena.api.threads import widen_default_executor
 from arena.bootstrap import Arena
 
 
@@ -47,6 +47,7 @@ def create_app(arena: Arena) -> Litestar:
         on_app_init=[jwt_auth(settings).on_app_init],
         # Inside auth (which on_app_init puts first), outside the router's idempotency claim.
         middleware=[rate_limit_middleware(limiter, settings)],
+        on_startup=[widen_default_executor],
         on_shutdown=[limiter.close],
         plugins=[OpenTelemetryPlugin(OpenTelemetryConfig(exclude=[r"^/health$", r"^/ready$"]))],
         exception_handlers=EXCEPTION_HANDLERS,
@@ -57,6 +58,6 @@ def create_app(arena: Arena) -> Litestar:
         debug=False,
     )
     # Outside routing and auth, so that 401s and unknown paths get a request id and a log line too;
-    # the edge checks (header sizes, control characters in the URL) inside it, for the same reason.
-    app.asgi_handler = request_context_middleware(edge_middleware(app.asgi_handler))
+    # the edge checks (header sizes, control characters in the URL) in the same layer.
+    app.asgi_handler = request_context_middleware(app.asgi_handler)
     return app
