@@ -11,7 +11,7 @@ from arena import __version__
 from arena.api.auth import auditors_read_only, jwt_auth
 from arena.api.controllers.battles import BattleController
 from arena.api.controllers.health import health, ready
-from arena.api.controllers.languages import list_languages
+from arena.api.controllers.languages import detect_languages, list_languages
 from arena.api.controllers.problems import ProblemController
 from arena.api.controllers.read_models import BattleReadModelController
 from arena.api.controllers.settlement import LedgerController, SettlementController, leaderboard, rating
@@ -47,7 +47,7 @@ def create_app(arena: Arena) -> Litestar:
         on_app_init=[jwt_auth(settings).on_app_init],
         # Inside auth (which on_app_init puts first), outside the router's idempotency claim.
         middleware=[rate_limit_middleware(limiter, settings)],
-        on_startup=[widen_default_executor],
+        on_startup=[widen_default_executor, detect_languages],
         on_shutdown=[limiter.close],
         plugins=[OpenTelemetryPlugin(OpenTelemetryConfig(exclude=[r"^/health$", r"^/ready$"]))],
         exception_handlers=EXCEPTION_HANDLERS,
