@@ -6,61 +6,15 @@ concurrent requests with one key cannot both run it; a 5xx answer releases the k
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timezone
 
 from anyio import to_thread
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
-from sqlalchemy import Engine, delete, insert, select, text, update
-from sqlalchemy.exc import IntegrityError
 
+from arena.api.idempotency_store import IdempotencyStore
 from arena.api.problem_details import send_problem
-from arena.db.tables import idempotency_keys as keys
 
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
 MAX_KEY_LENGTH = 200
-
-
-class IdempotencyStore:
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self._postgres = engine.dialect.name == "postgresql"
-
-    def claim(self, principal: str, key: str, request_hash: str) -> tuple[str, tuple | None]:
-        """('new', None) | ('replay', (status, content_type, body)) | ('mismatch'|'busy', None)."""
-        try:
-            with self.engine.begin() as conn:
-                if self._postgres:
-                    # The claim need not wait for its own fsync: the WAL is flushed in order, so
-                    # the command's append or the answer, each committed durably after it, makes
-                    # it durable too; lost in a crash before either, nothing happened to repeat.
-                    conn.execute(text("SET LOCAL synchronous_commit = off"))
-                conn.execute(insert(keys).values(principal=principal, key=key, request_hash=request_hash,
-                                                 created_at=datetime.now(timezone.utc)))
-            return "new", None
-        except IntegrityError:
-            pass
-        with self.engine.connect() as conn:
-            row = conn.execute(select(keys).where(self._row(principal, key))).one_or_none()
-        if row is None:  # released between our insert and read: try once more
-            return self.claim(principal, key, request_hash)
-        if row.request_hash != request_hash:
-            return "mismatch", None
-        if row.status_code is None:
-            return "busy", None
-        return "replay", (row.status_code, row.content_type, row.body)
-
-    def answer(self, principal: str, key: str, status: int, content_type: str, body: bytes) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(update(keys).where(self._row(principal, key)).values(
-                status_code=status, content_type=content_type, body=body))
-
-    def release(self, principal: str, key: str) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(delete(keys).where(self._row(principal, key)))
-
-    @staticmethod
-    def _row(principal: str, key: str):
-        return (keys.c.principal == principal) & (keys.c.key == key)
 
 
 def idempotency_middleware_factory(store: IdempotencyStore, max_body_bytes: int):
