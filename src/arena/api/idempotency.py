@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 
-from anyio import to_thread
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from arena.api.idempotency_store import IdempotencyStore
@@ -37,7 +36,7 @@ def idempotency_middleware_factory(store: IdempotencyStore, max_body_bytes: int)
             user = scope.get("user")
             principal = getattr(user, "id", "anonymous")
             digest = hashlib.sha256(b"%s %s\n" % (scope["method"].encode(), scope["path"].encode()) + body).hexdigest()
-            outcome, stored = await to_thread.run_sync(store.claim, principal, key, digest)
+            outcome, stored = await store.off_loop(store.claim, principal, key, digest)
             if outcome == "mismatch":
                 await _send_problem(send, 422, "this Idempotency-Key was used with a different request", scope)
             elif outcome == "busy":
@@ -81,17 +80,17 @@ async def _run_and_record(app, scope, body, send, store, principal, key) -> None
         whole = b"".join(chunks)
         status = start["status"] if start else 500
         if status >= 500:
-            await to_thread.run_sync(store.release, principal, key)
+            await store.off_loop(store.release, principal, key)
         else:
             content_type = dict(start.get("headers", [])).get(b"content-type", b"").decode()
-            await to_thread.run_sync(store.answer, principal, key, status, content_type, whole)
+            await store.off_loop(store.answer, principal, key, status, content_type, whole)
         await send(start)
         await send({"type": "http.response.body", "body": whole, "more_body": False})
 
     try:
         await app(scope, replay_body, hold_until_stored)
     except BaseException:
-        await to_thread.run_sync(store.release, principal, key)
+        await store.off_loop(store.release, principal, key)
         raise
 
 

@@ -11,11 +11,18 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy import Engine, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from arena.db.tables import idempotency_keys as keys
 
+# Claims and answers run on threads of their own, at most this many at once per process: under
+# the engine's pool size (10, see db/engine.py). On anyio's 40 threads a burst checked out
+# overflow connections that the pool closed again on return (a PostgreSQL connection opened and
+# closed per request), and anyio's hand-off cost the event loop more than the executor's.
+CONCURRENCY = 8
 _ROW = (keys.c.principal == bindparam("where_principal")) & (keys.c.key == bindparam("where_key"))
 
 
@@ -45,6 +52,11 @@ class IdempotencyStore:
             status_code=bindparam("status_code"), content_type=bindparam("content_type"),
             body=bindparam("body")), engine)
         self._delete = _Statement(delete(keys).where(_ROW), engine)
+        self._threads = ThreadPoolExecutor(CONCURRENCY, thread_name_prefix="arena-idempotency")
+
+    async def off_loop(self, method: Any, *args: Any) -> Any:
+        """Runs one of the methods below in a worker thread, at most CONCURRENCY at once."""
+        return await asyncio.get_running_loop().run_in_executor(self._threads, method, *args)
 
     def claim(self, principal: str, key: str, request_hash: str) -> tuple[str, tuple | None]:
         """('new', None) | ('replay', (status, content_type, body)) | ('mismatch'|'busy', None)."""
