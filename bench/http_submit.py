@@ -2,8 +2,8 @@
 next to a Litestar hello world served the same way (bench/http_hello.py), in the same run.
 
 ours: POST /api/v2/battles/{id}/submissions from 32 keep-alive connections, 32 joined players of
-      one running battle, each request with the next player's token, a body and a fresh
-      Idempotency-Key (bench/wrk/rotate.lua); PostgreSQL (its own database) and RabbitMQ (its
+      one running battle, one player per connection, each request with its token, a body and a
+      fresh Idempotency-Key (bench/wrk/rotate.lua); PostgreSQL (its own database) and RabbitMQ (its
       own vhost) behind it, the limiter on Redis with limits raised above the load. No judge:
       submissions just queue. Then GET /api/v2/languages (authenticated, no database).
 base: the hello world's POST and GET, same server stack, same workers, same wrk.
@@ -104,7 +104,7 @@ def running_battle(base: str, token, players: int) -> tuple[str, list[str]]:
 
 
 def wrk(url: str, players_file: Path, method: str, seconds: int, connections: int) -> dict:
-    wrk_args = ["wrk", "-t2", f"-c{connections}", "--timeout", "10s", "-s", str(HERE / "wrk" / "rotate.lua")]
+    wrk_args = ["wrk", f"-t{connections}", f"-c{connections}", "--timeout", "10s", "-s", str(HERE / "wrk" / "rotate.lua")]
     subprocess.run([*wrk_args, "-d2s", url, "--", str(players_file), method], check=True,
                    capture_output=True)  # warm-up: connections, caches, the JIT-less first calls
     out = subprocess.run([*wrk_args, f"-d{seconds}s", url, "--", str(players_file), method],
@@ -127,6 +127,9 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--players", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--arena-path", default=None,
+                        help="PYTHONPATH for `arena serve` only: another tree's src (and stubs), for "
+                             "before/after figures; the hello world always runs from this tree")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="arena-bench-http-"))
     secret = secrets.token_urlsafe(32)
@@ -157,6 +160,8 @@ def main() -> None:
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
+    if args.arena_path:
+        env["PYTHONPATH"] = args.arena_path
     server = start([*cli, "serve", "--port", str(port), "--workers", str(args.workers)], env,
                    workdir / "arena.log", f"{base}/health")
     try:

@@ -1,8 +1,9 @@
--- wrk script for bench/http_submit.py: every request takes the next player's token and body.
--- Usage: wrk ... -s rotate.lua URL -- FILE METHOD
--- FILE: one line per player, "<token>\t<JSON body>"; METHOD: POST (bodies, a fresh
--- Idempotency-Key per request) or GET (tokens only). Each thread starts at its own player, so
--- the 32 connections spread over the 32 players.
+-- wrk script for bench/http_submit.py: each connection is one player, with its token and body.
+-- Usage: wrk -tN -cN ... -s rotate.lua URL -- FILE METHOD   (one connection per thread)
+-- FILE: one line per player, "<token>\t<JSON body>"; METHOD: POST (the body and a fresh
+-- Idempotency-Key per request) or GET (the token only). wrk's Lua knows threads, not
+-- connections, so the bench runs one connection per thread and thread i plays player i: a
+-- player's requests come one after another over one keep-alive connection, as a client's do.
 local players, method, next_player, sent = {}, "POST", 1, 0
 local threads = {}
 
@@ -17,12 +18,11 @@ function init(args)
     local token, body = line:match("^([^\t]+)\t(.*)$")
     table.insert(players, {auth = "Bearer " .. token, body = body})
   end
-  next_player = ((id or 1) - 1) * 16 % #players + 1
+  next_player = ((id or 1) - 1) % #players + 1
 end
 
 function request()
   local player = players[next_player]
-  next_player = next_player % #players + 1
   sent = sent + 1
   local headers = {["Authorization"] = player.auth}
   if method == "POST" then
