@@ -1,5 +1,5 @@
 """HTTP path (issue 11): submissions and an authenticated read through `arena serve --workers N`,
-next to a Litestar hello world served the same way (bench/http_hello.py), in the same run.
+next to a Litestar hello world served the same way (bench/apps/hello.py), in the same run.
 
 ours: POST /api/v2/battles/{id}/submissions from 32 keep-alive connections, 32 joined players of
       one running battle, one player per connection, each request with its token, a body and a
@@ -8,7 +8,7 @@ ours: POST /api/v2/battles/{id}/submissions from 32 keep-alive connections, 32 j
       submissions just queue. Then GET /api/v2/languages (authenticated, no database).
 base: the hello world's POST and GET, same server stack, same workers, same wrk.
 Usage: python bench/http_submit.py [--seconds 15] [--connections 32] [--workers 2]
-Needs wrk (apt-get install wrk), rabbitmqctl and Redis on 127.0.0.1:6379.
+Needs wrk (`make bench` installs it as root), rabbitmqctl and Redis on 127.0.0.1:6379.
 """
 
 from __future__ import annotations
@@ -146,8 +146,8 @@ def main() -> None:
 
     settings = ArenaSettings(jwt_secret=secret)
     port = free_port()
-    hello = start([sys.executable, str(HERE / "http_hello.py"), str(port), str(args.workers)],
-                  {"PYTHONPATH": str(HERE)}, workdir / "hello.log", f"http://127.0.0.1:{port}/hello")
+    hello = start([sys.executable, str(HERE / "apps" / "hello.py"), str(port), str(args.workers)],
+                  {"PYTHONPATH": str(HERE / "apps")}, workdir / "hello.log", f"http://127.0.0.1:{port}/hello")
     try:
         players_file = workdir / "players.tsv"
         players_file.write_text("\n".join(

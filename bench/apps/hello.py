@@ -1,4 +1,4 @@
-"""The baseline of bench/http_submit.py: a Litestar hello world, served by arena's own server
+"""The baseline of bench/http_submit.py (here, not in bench/, so that `make bench` does not run it): a Litestar hello world, served by arena's own server
 stack (arena.api.server.serve), that answers a POST with a small JSON body and a GET alike.
 
 It decodes the JSON body and encodes a JSON answer, as a submission does, and nothing else:
@@ -30,4 +30,4 @@ if __name__ == "__main__":
 
     from arena.api.server import serve
 
-    serve("http_hello:create", "127.0.0.1", int(sys.argv[1]), workers=int(sys.argv[2]))
+    serve("hello:create", "127.0.0.1", int(sys.argv[1]), workers=int(sys.argv[2]))
