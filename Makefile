@@ -40,6 +40,7 @@ test-e2e: venv ## e2e tests over HTTP
 	$(BIN)/python -m pytest -q tests/e2e
 
 bench: venv judge-deps ## run every benchmark (prints figures with their baselines)
+	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 serve: venv ## run the API on 127.0.0.1:8000 (embedded default unless ARENA_* say otherwise)

@@ -17,10 +17,8 @@ Command = Callable[[argparse.Namespace, ArenaSettings], int]
 
 
 def _serve(args: argparse.Namespace, settings: ArenaSettings) -> int:
-    import uvicorn
-
     from arena.api.secret import check_token_settings
-    from arena.api.server import SERVER_LIMITS
+    from arena.api.server import serve
 
     check_token_settings(settings)  # before any worker starts, so the refusal is said once
 
@@ -30,8 +28,7 @@ def _serve(args: argparse.Namespace, settings: ArenaSettings) -> int:
                   "the embedded default runs its bus, judge and timers inside its one process",
                   file=sys.stderr)
             return 2
-        uvicorn.run("arena.api.server:app_from_environment", factory=True, workers=args.workers,
-                    host=args.host, port=args.port, log_config=None, access_log=False, **SERVER_LIMITS)
+        serve("arena.api.server:app_from_environment", args.host, args.port, workers=args.workers)
         return 0
 
     from arena.api.app import create_app
@@ -42,8 +39,7 @@ def _serve(args: argparse.Namespace, settings: ArenaSettings) -> int:
     configure_logging(settings)
     configure_tracing(settings, "api")
     arena = bootstrap(settings)
-    uvicorn.run(create_app(arena), host=args.host, port=args.port, log_config=None, access_log=False,
-                **SERVER_LIMITS)
+    serve(create_app(arena), args.host, args.port)
     return 0
 
 

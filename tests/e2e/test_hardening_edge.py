@@ -306,3 +306,26 @@ async def test_finding_6_the_body_limit_is_the_route_s_own_and_streamed_uploads_
         await middleware(scope_for(10_000), chunks(40), None)  # over the route's own 10 kB
     with pytest.raises(BodyTooLarge):
         await middleware(scope_for(None), chunks(60), None)  # over the upload limit
+
+
+def test_finding_6_a_head_beyond_the_server_s_bound_is_cut_off_and_the_server_goes_on(api) -> None:
+    # httptools has no head limit of its own (api/http_protocol.py adds one): 4 MiB of one header
+    # must not be buffered; the server answers 431 and closes (a client still sending may see
+    # only the reset), and keeps serving everyone else.
+    head = b"GET /api/v2/battles HTTP/1.1\r\nHost: arena\r\nX-Filler: "
+    url = urlsplit(str(api.http.base_url))
+    answer = b""
+    with socket.create_connection((url.hostname, url.port), timeout=10) as sock:
+        try:
+            sock.sendall(head)
+            for _ in range(64):
+                sock.sendall(b"f" * 65536)
+        except OSError:
+            pass
+        try:
+            while data := sock.recv(65536):
+                answer += data
+        except ConnectionResetError:
+            pass
+    assert answer == b"" or answer.startswith(b"HTTP/1.1 431 ")
+    assert api.get("/health").status_code == 200

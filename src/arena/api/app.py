@@ -11,17 +11,17 @@ from arena import __version__
 from arena.api.auth import auditors_read_only, jwt_auth
 from arena.api.controllers.battles import BattleController
 from arena.api.controllers.health import health, ready
-from arena.api.controllers.languages import list_languages
+from arena.api.controllers.languages import detect_languages, list_languages
 from arena.api.controllers.problems import ProblemController
 from arena.api.controllers.read_models import BattleReadModelController
 from arena.api.controllers.settlement import LedgerController, SettlementController, leaderboard, rating
 from arena.api.controllers.submissions import SubmissionController
-from arena.api.edge import edge_middleware
 from arena.api.idempotency import IdempotencyStore, idempotency_middleware_factory
 from arena.api.limits import rate_limit_middleware
 from arena.api.problem_details import EXCEPTION_HANDLERS
 from arena.api.request_body import ArenaRequest, request_body_middleware_factory
 from arena.api.request_context import identity_middleware, request_context_middleware
+from arena.api.threads import widen_default_executor
 from arena.bootstrap import Arena
 
 
@@ -47,8 +47,12 @@ def create_app(arena: Arena) -> Litestar:
         # Inside auth (which on_app_init puts first), outside the router's idempotency claim.
         # The process's one limiter (bootstrap): the embedded bus's verdict handler frees slots in it.
         middleware=[rate_limit_middleware(arena.limiter, settings)],
+        on_startup=[widen_default_executor, detect_languages],
         on_shutdown=[arena.limiter.close],  # its asyncio side lives on this server's loop
-        plugins=[OpenTelemetryPlugin(OpenTelemetryConfig(exclude=[r"^/health$", r"^/ready$"]))],
+        # One server span per request (its context is what events and messages carry); not one
+        # more per ASGI message sent or received, which cost more than the server span itself.
+        plugins=[OpenTelemetryPlugin(OpenTelemetryConfig(exclude=[r"^/health$", r"^/ready$"],
+                                                         exclude_spans=["receive", "send"]))],
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=settings.max_body_bytes,
         request_class=ArenaRequest,
@@ -57,6 +61,6 @@ def create_app(arena: Arena) -> Litestar:
         debug=False,
     )
     # Outside routing and auth, so that 401s and unknown paths get a request id and a log line too;
-    # the edge checks (header sizes, control characters in the URL) inside it, for the same reason.
-    app.asgi_handler = request_context_middleware(edge_middleware(app.asgi_handler))
+    # the edge checks (header sizes, control characters in the URL) in the same layer.
+    app.asgi_handler = request_context_middleware(app.asgi_handler)
     return app

@@ -92,12 +92,14 @@ def jwt_auth(settings: ArenaSettings) -> BearerAuth:
     return BearerAuth(TokenVerifier(settings))
 
 
-def admin_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+# Guards are async although they never wait: Litestar runs a sync guard in a worker thread, and
+# auditors_read_only guards every API request (a thread hop was a sixth of a read's CPU).
+async def admin_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     if not connection.user.is_admin:
         raise PermissionDeniedException("this action needs the admin role")
 
 
-def auditors_read_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def auditors_read_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     """On the whole API: an auditor's token may read what it may see, and never change anything.
     Reads are let through before the user is looked at: OPTIONS and HEAD carry no token."""
     if connection.scope["method"] in ("GET", "HEAD", "OPTIONS"):
@@ -106,7 +108,7 @@ def auditors_read_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRo
         raise PermissionDeniedException("the auditor role is read-only")
 
 
-def auditor_or_admin(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def auditor_or_admin(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     """Read-only settlement and ledger routes: auditors read them, admins too, players do not."""
     if not (connection.user.is_admin or connection.user.is_auditor):
         raise PermissionDeniedException("this action needs the auditor or admin role")

@@ -1,8 +1,10 @@
 """The first check every HTTP request meets, before routing and auth: header sizes and the URL.
+request_context.py runs it, in the same pure-ASGI layer that gives the request its id (one
+layer, not two, on every request).
 
-Headers: uvicorn's h11 parser drops a header block over its buffer with a bare 400 and a closed
-socket, which a client still sending sees as a reset. So the server's buffer is set well above
-our caps (MAX_HEADER_BLOCK_BYTES, used where uvicorn is configured) and this layer answers 431
+Headers: the server's parser must let header blocks well above our caps through
+(MAX_HEADER_BLOCK_BYTES, api/http_protocol.py), since beyond its own bound it can only answer
+and close on a client still sending; below it, this check answers 431
 with problem details for any header above MAX_HEADER_BYTES or a block above MAX_HEADERS_BYTES.
 
 URL: the path and the query are text like any other (domain/text.py): a control character
@@ -15,9 +17,7 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote_to_bytes
 
-from litestar.types import ASGIApp, Receive, Scope, Send
-
-from arena.api.problem_details import send_problem
+from litestar.types import Scope
 
 MAX_HEADER_BYTES = 8 * 1024  # one header; a JWT is well under 1 kB
 MAX_HEADERS_BYTES = 32 * 1024  # all of them
@@ -26,19 +26,8 @@ MAX_URL_BYTES = 8 * 1024
 _CONTROL = re.compile(rb"[\x00-\x1f\x7f]")
 
 
-def edge_middleware(app: ASGIApp) -> ASGIApp:
-    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            refusal = _refusal(scope)
-            if refusal is not None:
-                await send_problem(send, *refusal, scope["path"])
-                return
-        await app(scope, receive, send)
-
-    return middleware
-
-
-def _refusal(scope: Scope) -> tuple[int, str] | None:
+def refusal(scope: Scope) -> tuple[int, str] | None:
+    """(status, detail) for a request refused at the edge, or None."""
     total = 0
     for name, value in scope["headers"]:
         total += len(name) + len(value)

@@ -6,63 +6,24 @@ concurrent requests with one key cannot both run it; a 5xx answer releases the k
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timezone
 
-from anyio import to_thread
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
-from sqlalchemy import Engine, delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
 
+from arena.api.idempotency_store import IdempotencyStore
 from arena.api.problem_details import send_problem
-from arena.db.tables import idempotency_keys as keys
 
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
 MAX_KEY_LENGTH = 200
 
 
-class IdempotencyStore:
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-
-    def claim(self, principal: str, key: str, request_hash: str) -> tuple[str, tuple | None]:
-        """('new', None) | ('replay', (status, content_type, body)) | ('mismatch'|'busy', None)."""
-        try:
-            with self.engine.begin() as conn:
-                conn.execute(insert(keys).values(principal=principal, key=key, request_hash=request_hash,
-                                                 created_at=datetime.now(timezone.utc)))
-            return "new", None
-        except IntegrityError:
-            pass
-        with self.engine.connect() as conn:
-            row = conn.execute(select(keys).where(self._row(principal, key))).one_or_none()
-        if row is None:  # released between our insert and read: try once more
-            return self.claim(principal, key, request_hash)
-        if row.request_hash != request_hash:
-            return "mismatch", None
-        if row.status_code is None:
-            return "busy", None
-        return "replay", (row.status_code, row.content_type, row.body)
-
-    def answer(self, principal: str, key: str, status: int, content_type: str, body: bytes) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(update(keys).where(self._row(principal, key)).values(
-                status_code=status, content_type=content_type, body=body))
-
-    def release(self, principal: str, key: str) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(delete(keys).where(self._row(principal, key)))
-
-    @staticmethod
-    def _row(principal: str, key: str):
-        return (keys.c.principal == principal) & (keys.c.key == key)
-
-
 def idempotency_middleware_factory(store: IdempotencyStore, max_body_bytes: int):
     def factory(app: ASGIApp) -> ASGIApp:
         async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-            headers = dict(scope["headers"])
-            key = headers.get(b"idempotency-key", b"").decode("latin-1").strip()
-            if scope["type"] != "http" or scope["method"] not in MUTATING or not key:
+            key = ""
+            if scope["type"] == "http" and scope["method"] in MUTATING:  # reads skip the scan
+                raw = next((value for name, value in scope["headers"] if name == b"idempotency-key"), b"")
+                key = raw.decode("latin-1").strip()
+            if not key:
                 await app(scope, receive, send)
                 return
             if len(key) > MAX_KEY_LENGTH:
@@ -75,7 +36,7 @@ def idempotency_middleware_factory(store: IdempotencyStore, max_body_bytes: int)
             user = scope.get("user")
             principal = getattr(user, "id", "anonymous")
             digest = hashlib.sha256(b"%s %s\n" % (scope["method"].encode(), scope["path"].encode()) + body).hexdigest()
-            outcome, stored = await to_thread.run_sync(store.claim, principal, key, digest)
+            outcome, stored = await store.off_loop(store.claim, principal, key, digest)
             if outcome == "mismatch":
                 await _send_problem(send, 422, "this Idempotency-Key was used with a different request", scope)
             elif outcome == "busy":
@@ -119,17 +80,17 @@ async def _run_and_record(app, scope, body, send, store, principal, key) -> None
         whole = b"".join(chunks)
         status = start["status"] if start else 500
         if status >= 500:
-            await to_thread.run_sync(store.release, principal, key)
+            await store.off_loop(store.release, principal, key)
         else:
             content_type = dict(start.get("headers", [])).get(b"content-type", b"").decode()
-            await to_thread.run_sync(store.answer, principal, key, status, content_type, whole)
+            await store.off_loop(store.answer, principal, key, status, content_type, whole)
         await send(start)
         await send({"type": "http.response.body", "body": whole, "more_body": False})
 
     try:
         await app(scope, replay_body, hold_until_stored)
     except BaseException:
-        await to_thread.run_sync(store.release, principal, key)
+        await store.off_loop(store.release, principal, key)
         raise
 
 

@@ -1,4 +1,5 @@
-"""Request ids: taken from X-Request-ID or made here, bound to every log line, echoed back.
+"""Request ids: taken from X-Request-ID or made here, bound to every log line, echoed back; the
+edge checks (edge.py) in the same layer, so that refused requests get an id and a log line too.
 Inside the auth middleware, the user and the battle of the request are bound too."""
 
 from __future__ import annotations
@@ -10,6 +11,9 @@ import uuid
 import structlog
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from arena.api.edge import refusal
+from arena.api.problem_details import send_problem
+
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 log = structlog.get_logger("arena.api")
 
@@ -19,7 +23,8 @@ def request_context_middleware(app: ASGIApp) -> ASGIApp:
         if scope["type"] != "http":
             await app(scope, receive, send)
             return
-        incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        incoming = next((value for name, value in scope["headers"] if name == b"x-request-id"), b"")
+        incoming = incoming.decode("latin-1")
         request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
         status = 500
@@ -34,6 +39,10 @@ def request_context_middleware(app: ASGIApp) -> ASGIApp:
 
         with structlog.contextvars.bound_contextvars(request_id=request_id):
             try:
+                refused = refusal(scope)
+                if refused is not None:
+                    await send_problem(send_with_id, *refused, scope["path"])
+                    return
                 await app(scope, receive, send_with_id)
             finally:
                 log.info("request", method=scope["method"], path=scope["path"], status=status,

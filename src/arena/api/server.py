@@ -1,6 +1,6 @@
 """Ways to run the API: one worker process built from the environment (`arena serve
 --workers N` starts N of them), or on a free local port in a background thread (the demo and the
-e2e tests)."""
+e2e tests). Both use one server stack, SERVER (docs/adr/0017): uvicorn on uvloop with httptools."""
 
 from __future__ import annotations
 
@@ -14,10 +14,14 @@ from litestar import Litestar
 from arena.api.edge import MAX_HEADER_BLOCK_BYTES
 from arena.settings import ArenaSettings
 
-# h11 keeps at most 16 kB of an unfinished request head and answers more with a bare 400 and a
-# closed socket (a reset, to a client still sending). A larger buffer lets the edge middleware
-# see oversized headers and answer 431 with problem details instead.
-SERVER_LIMITS = {"h11_max_incomplete_event_size": MAX_HEADER_BLOCK_BYTES}
+# Named, not "auto": uvicorn's auto quietly falls back to the asyncio loop, whose keep-alive
+# connections stall ~44 ms per request here (docs/adr/0017); a missing uvloop must fail loudly.
+# httptools has no head limit of its own: the protocol class adds ours (http_protocol.py). The h11
+# buffer stays raised for anyone who runs uvicorn --http h11 by hand: without it h11 answers a
+# 16 kB head with a bare 400 and a closed socket, and the edge middleware never answers its 431.
+SERVER = {"loop": "uvloop", "http": "arena.api.http_protocol:BoundedHttpToolsProtocol",
+          "h11_max_incomplete_event_size": MAX_HEADER_BLOCK_BYTES,
+          "log_config": None, "access_log": False}
 
 
 def app_from_environment() -> Litestar:
@@ -33,12 +37,20 @@ def app_from_environment() -> Litestar:
     return create_app(bootstrap(settings))
 
 
+def serve(app: Litestar | str, host: str, port: int, workers: int = 1) -> None:
+    """Runs until stopped: `app`, or with workers > 1 an app factory's import path, which each
+    worker process calls (so each builds its own arena)."""
+    if workers > 1:
+        uvicorn.run(app, factory=True, workers=workers, host=host, port=port, **SERVER)
+    else:
+        uvicorn.run(app, host=host, port=port, **SERVER)
+
+
 def start_in_thread(app: Litestar, host: str = "127.0.0.1") -> tuple[uvicorn.Server, str]:
     with socket.socket() as probe:
         probe.bind((host, 0))
         port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning",
-                                           access_log=False, log_config=None, **SERVER_LIMITS))
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", **SERVER))
     thread = threading.Thread(target=server.run, name="arena-api", daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

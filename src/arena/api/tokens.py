@@ -16,6 +16,7 @@ from anyio import to_thread
 from litestar.exceptions import HTTPException, NotAuthorizedException
 
 from arena.api.secret import MissingJwtSecret, hs256_secret
+from arena.api.token_cache import VerifiedTokens
 from arena.settings import ArenaSettings
 
 HS_ALGORITHMS = ("HS256",)
@@ -43,9 +44,17 @@ class TokenVerifier:
             settings.jwt_jwks_url, lifespan=settings.jwks_cache_s,
             cooldown_duration=settings.jwks_refetch_s, timeout=JWKS_FETCH_TIMEOUT_S,
         ) if settings.jwt_jwks_url else None
+        self.verified = VerifiedTokens(self.leeway)
 
     async def claims(self, encoded: str) -> dict[str, Any]:
         """The verified claims, or NotAuthorizedException saying what is wrong with the token."""
+        claims = self.verified.get(encoded)
+        if claims is None:
+            claims = await self._verify(encoded)
+            self.verified.put(encoded, claims)
+        return claims
+
+    async def _verify(self, encoded: str) -> dict[str, Any]:
         try:
             header = jwt.get_unverified_header(encoded)
         except jwt.InvalidTokenError:

@@ -206,8 +206,18 @@ class CommandMachinery(Application[UUID]):
             _this_thread.attempt = outer
 
     def _get(self, aggregate_id: UUID, cls: type[T], what: str) -> T:
+        """The aggregate, the command's own to change (a copy)."""
+        return self._load(aggregate_id, cls, what, self._cached_copy)
+
+    def _read(self, aggregate_id: UUID, cls: type[T], what: str) -> T:
+        """The aggregate to decide on but NOT to change: from the cache it is the cached object
+        itself, with no copy (a submission reads its battle, whose copy cost as much as the rest
+        of the command). Its version is checked at append time like any other read."""
+        return self._load(aggregate_id, cls, what, self.repository.cached)
+
+    def _load(self, aggregate_id: UUID, cls: type[T], what: str, from_cache: Callable[[UUID], Any]) -> T:
         attempt = _this_thread.attempt
-        aggregate = self._cached_copy(aggregate_id) if attempt is not None and attempt.cached else None
+        aggregate = from_cache(aggregate_id) if attempt is not None and attempt.cached else None
         if aggregate is None:
             try:
                 aggregate = self.repository.get(aggregate_id)

@@ -17,7 +17,7 @@ class SubmissionVerbs(CommandMachinery):
     # (the battle is only read, and the append checks that read).
     @retry_on_conflict(locking=the_room_player)
     def submit(self, battle_id: UUID, user_id: str, problem: str, language: str, source: str) -> str:
-        battle = self._get(battle_id, Battle, "battle")
+        battle = self._read(battle_id, Battle, "battle")
         battle.check_submission(user_id, problem, language)
         player = self._get(room_player_id(battle_id, user_id), RoomPlayer, "player in this battle")
         submission_id = str(uuid4())
@@ -34,7 +34,7 @@ class SubmissionVerbs(CommandMachinery):
                        details: dict[str, Any]) -> bool:
         """Idempotent: a second verdict for the same submission changes nothing (returns False)."""
         player = self._get(player_id, RoomPlayer, "room player")
-        battle = self._get(player.battle_id, Battle, "battle")
+        battle = self._read(player.battle_id, Battle, "battle")
         submission = player.submissions.get(submission_id)  # unknown: record_verdict says so
         points = battle.points_for(submission["problem"], submission["received_at"]) if submission else 0
         if not player.record_verdict(submission_id, verdict, self.clock(), details, points):
