@@ -107,10 +107,10 @@ class Outages:
                     f"WHERE datname = %s AND pid <> pg_backend_pid() {spared}", (self.database,))
 
     @contextmanager
-    def database_refusing(self) -> Iterator[None]:
+    def database_refusing(self, sparing_the_relay_lock: bool = False) -> Iterator[None]:
         self.refuse_connections()
         try:
-            self.terminate_sessions()
+            self.terminate_sessions(sparing_the_relay_lock)
             yield
         finally:
             self.refuse_connections(False)
