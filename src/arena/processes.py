@@ -1,6 +1,11 @@
 """The production processes: `arena relay`, `arena worker`, `arena judge`, `arena scheduler`,
 and the operator's `arena dlq`. Each builds what it needs through bootstrap and runs until
-SIGINT/SIGTERM; the Procfile at the repository root names them all."""
+SIGINT/SIGTERM; the Procfile at the repository root names them all.
+
+None of them exits because PostgreSQL or RabbitMQ went away (issue 12, finding 2; what each one
+does is in docs/operations.md, "When a dependency goes away"): they wait for the database before
+building on it, retry connecting to the broker, and log and count every retry (arena.retrying).
+They exit on what no retry fixes: a missing setting or key (2), a lost relay lock (1)."""
 
 from __future__ import annotations
 
@@ -66,11 +71,24 @@ def _stop_event() -> asyncio.Event:
     return stop
 
 
-def _broker(settings: ArenaSettings):
+def _broker(settings: ArenaSettings, process: str):
     from faststream.rabbit import RabbitBroker
     from faststream.rabbit.opentelemetry import RabbitTelemetryMiddleware
 
-    return RabbitBroker(settings.broker_url, middlewares=[RabbitTelemetryMiddleware()], logger=None)
+    from arena.bus.connecting import watch_robust_reconnects
+
+    return RabbitBroker(settings.broker_url, middlewares=[RabbitTelemetryMiddleware()], logger=None,
+                        **watch_robust_reconnects(process))
+
+
+async def _bootstrap(settings: ArenaSettings, process: str, stop: asyncio.Event):
+    """bootstrap() once PostgreSQL accepts connections; None if asked to stop before that."""
+    from arena.bootstrap import bootstrap
+    from arena.db.waiting import wait_for_database
+
+    if not await wait_for_database(settings, process, stop):
+        return None
+    return bootstrap(settings, judge=False, timers=False)
 
 
 def _topology(settings: ArenaSettings, topology):
@@ -80,15 +98,17 @@ def _topology(settings: ArenaSettings, topology):
 
 
 async def relay(args: argparse.Namespace, settings: ArenaSettings) -> int:
-    from arena.bootstrap import bootstrap
     from arena.bus.relay import RelayLockLost, run_relay
     from arena.handlers.routing import topology
 
-    arena = bootstrap(settings, judge=False, timers=False)
-    broker = _broker(settings)
+    stop = _stop_event()
+    arena = await _bootstrap(settings, "relay", stop)
+    if arena is None:
+        return 0
+    broker = _broker(settings, "relay")
     try:
         await run_relay(arena.app, arena.engine, broker, topology=_topology(settings, topology()),
-                        stop_event=_stop_event())
+                        stop_event=stop)
     except RelayLockLost as exc:  # the process manager restarts us: standby or relay again
         print(f"arena relay: {exc}", file=sys.stderr)
         return 1
@@ -99,9 +119,7 @@ async def relay(args: argparse.Namespace, settings: ArenaSettings) -> int:
 
 
 async def worker_main(args: argparse.Namespace, settings: ArenaSettings) -> int:
-    from arena.bootstrap import bootstrap
     from arena.bus.consumer import subscribe
-    from arena.bus.topology import declare
     from arena.bus.trust import StoredEvents
     from arena.handlers.rabbit import WORKER_QUEUES, WorkerContext, bind
     from arena.handlers.routing import COMMANDS, LIMITS, topology as routed_topology
@@ -113,8 +131,11 @@ async def worker_main(args: argparse.Namespace, settings: ArenaSettings) -> int:
         print(f"arena worker: unknown consumers {unknown}; choose from {sorted(WORKER_QUEUES)}", file=sys.stderr)
         return 2
     key = judge_key(settings) if COMMANDS.name in chosen else None  # refuses to start without it
-    arena = bootstrap(settings, judge=False, timers=False)
-    broker, topology = _broker(settings), _topology(settings, routed_topology())
+    stop = _stop_event()
+    arena = await _bootstrap(settings, "worker", stop)
+    if arena is None:
+        return 0
+    broker, topology = _broker(settings, "worker"), _topology(settings, routed_topology())
     ctx = WorkerContext(app=arena.app, engine=arena.engine, projections=arena.bus.projections,
                         fetch=arena.bus.fetch, broker=broker, topology=topology,
                         leave_after=timedelta(seconds=settings.leave_after), clock=arena.app.clock,
@@ -126,14 +147,13 @@ async def worker_main(args: argparse.Namespace, settings: ArenaSettings) -> int:
     for name in chosen:
         consumer, model, handler = WORKER_QUEUES[name]
         subscribe(broker, consumer.queue, bind(handler, ctx), model, topology=topology, trust=trust)
-    await _serve(broker, topology, declare, arena, consumers=chosen)
+    await _serve(broker, topology, arena, consumers=chosen, process="worker", stop=stop)
     return 0
 
 
 async def judge_main(args: argparse.Namespace, settings: ArenaSettings) -> int:
     from arena.bus.consumer import subscribe
     from arena.bus.envelope import EventEnvelope
-    from arena.bus.topology import declare
     from arena.bus.trust import StoredEvents, event_transcoder
     from arena.db.engine import make_engine
     from arena.handlers.judge_worker import judge_and_publish
@@ -150,7 +170,7 @@ async def judge_main(args: argparse.Namespace, settings: ArenaSettings) -> int:
               file=sys.stderr)
         return 2
     key = judge_key(settings)  # before anything starts: no key, no judging
-    broker, topology = _broker(settings), _topology(settings, routed_topology())
+    broker, topology = _broker(settings, "judge"), _topology(settings, routed_topology())
     judge = Judge(make_sandbox(settings.sandbox), settings.judge_slots)
     problems = ProblemBlobs(settings.problems_dir)
 
@@ -163,7 +183,8 @@ async def judge_main(args: argparse.Namespace, settings: ArenaSettings) -> int:
     subscribe(broker, JUDGE.queue, on_submission, EventEnvelope, prefetch=settings.judge_slots,
               topology=topology, trust=trust)
     try:
-        await _serve(broker, topology, declare, None, consumers=[f"judge x{settings.judge_slots}"])
+        await _serve(broker, topology, None, consumers=[f"judge x{settings.judge_slots}"], process="judge",
+                     stop=_stop_event())
     finally:
         await judge.close()
         engine.dispose()
@@ -171,15 +192,23 @@ async def judge_main(args: argparse.Namespace, settings: ArenaSettings) -> int:
 
 
 async def scheduler_main(args: argparse.Namespace, settings: ArenaSettings) -> int:
-    from arena.bootstrap import bootstrap
     from arena.handlers.sweep import sweep
+    from arena.retrying import DATABASE_DOWN, Backoff
 
-    arena = bootstrap(settings, judge=False, timers=False)
     stop = _stop_event()
+    arena = await _bootstrap(settings, "scheduler", stop)
+    if arena is None:
+        return 0
+    backoff = Backoff("scheduler", "database", cap_s=min(15.0, args.every))
     try:
         while not stop.is_set():
-            done = await asyncio.to_thread(sweep, arena.app, arena.engine,
-                                           timedelta(seconds=settings.leave_after), arena.app.clock())
+            try:
+                done = await asyncio.to_thread(sweep, arena.app, arena.engine,
+                                               timedelta(seconds=settings.leave_after), arena.app.clock())
+            except DATABASE_DOWN as exc:  # the next sweep redoes it all: sweeps are idempotent
+                await backoff.wait(exc, stop)
+                continue
+            backoff.succeeded()
             log.info("sweep", **done)
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=args.every)
@@ -192,8 +221,8 @@ async def dlq_main(args: argparse.Namespace, settings: ArenaSettings) -> int:
     from arena.bus.dlq import list_dead_letters, replay_dead_letters
     from arena.bus.topology import Topology
 
-    broker = _broker(settings)
-    await broker.connect()
+    broker = _broker(settings, "dlq")
+    await broker.connect()  # an operator's command: failing fast is what they want
     try:
         if args.action == "list":
             for letter in await list_dead_letters(broker, topology=_topology(settings, Topology())):
@@ -210,14 +239,16 @@ async def dlq_main(args: argparse.Namespace, settings: ArenaSettings) -> int:
         await broker.stop()
 
 
-async def _serve(broker, topology, declare, arena, consumers: list[str]) -> None:
-    stop = _stop_event()
-    await broker.connect()
-    await declare(broker, topology)
-    await broker.start()
-    log.info("consuming", consumers=consumers)
+async def _serve(broker, topology, arena, consumers: list[str], process: str, stop: asyncio.Event) -> None:
+    """Connect, declare and start consuming, retrying until the broker lets us; then the robust
+    connection restores the consumers by itself after any later cut (arena.bus.connecting)."""
+    from arena.bus.connecting import connect_broker
+    from arena.retrying import Backoff
+
     try:
-        await stop.wait()
+        if await connect_broker(broker, topology, Backoff(process, "broker"), stop, start=True):
+            log.info("consuming", consumers=consumers)
+            await stop.wait()
     finally:
         await broker.stop()
         if arena is not None:

@@ -7,6 +7,12 @@ flight; consumers drop the duplicates by message_id (= the event's idempotency k
 One relay per event store: a second one waits as a standby on the relay lock (bus.log_watch),
 and every append wakes the relay through LISTEN/NOTIFY, with polling as the fallback.
 
+Outages (issue 12, finding 2): a database error while reading the log or saving the position
+backs off and reads again from the saved position; a broker error while publishing tears the
+connection down, backs off, reconnects and re-declares (bus.connecting), and publishes the page
+again. Both are logged and counted (arena.retrying). The database down at start is waited out
+too. Only losing the lock's session ends the relay (RelayLockLost): a standby may hold it now.
+
 Publishing goes straight onto the events exchange as the broker declared it on its default
 channel (publisher confirms on), not through `broker.publish`: FastStream's per-message
 pipeline cost about a fifth of the relay's CPU. So the relay opens its publish span itself
@@ -22,12 +28,14 @@ from typing import TYPE_CHECKING, Any
 import structlog
 from sqlalchemy import Engine
 
+from arena.bus.connecting import connect_broker, reset
 from arena.bus.envelope import EventEnvelope, envelope_from_stored
 from arena.bus.log_watch import LogWatch
 from arena.bus.publish import publish_on_exchange
 from arena.bus.telemetry import publishing
-from arena.bus.topology import EVENTS, Topology, declare
+from arena.bus.topology import EVENTS, Topology
 from arena.db.positions import read_position, save_position
+from arena.retrying import BROKER_DOWN, DATABASE_DOWN, Backoff
 
 if TYPE_CHECKING:
     from aio_pika.abc import AbstractExchange
@@ -61,10 +69,13 @@ class Relay:
         self.app = app
         self.engine = engine
         self.broker = broker
-        self.exchange = (topology or Topology()).exchange(EVENTS)
+        self.topology = topology or Topology()
+        self.exchange = self.topology.exchange(EVENTS)
         self.batch = batch
         self.headers = headers
         self.name = name
+        self.database = Backoff(name, "database")
+        self.rabbit = Backoff(name, "broker")
 
     async def relay_page(self) -> int:
         """Publish the next page after the tracked position; return how many events it held."""
@@ -88,7 +99,19 @@ class Relay:
         woken = woken or asyncio.Event()
         while not stop_event.is_set():
             woken.clear()  # before reading: an append from here on wakes the next wait
-            if await self.relay_page():
+            try:
+                published = await self.relay_page()
+            except DATABASE_DOWN as exc:  # nothing was saved: the next page starts where we were
+                await self.database.wait(exc, stop_event)
+                continue
+            except BROKER_DOWN as exc:  # part of the page may be out: it goes again (at least once)
+                await reset(self.broker)
+                await self.rabbit.wait(exc, stop_event)
+                await connect_broker(self.broker, self.topology, self.rabbit, stop_event)
+                continue
+            self.database.succeeded()
+            self.rabbit.succeeded()
+            if published:
                 idle = idle_min
                 continue
             if not await _first_of(stop_event, woken, timeout=idle):
@@ -131,7 +154,8 @@ async def run_relay(app: Application, engine: Engine, broker: RabbitBroker, *,
         await _connect_and_run(relay, broker, topology, stop_event, idle)
         return
     conninfo = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-    async with LogWatch(conninfo, app.recorder.channel_name, f"arena.relay:{relay.name}") as watch:
+    lock = f"arena.relay:{relay.name}"
+    async with LogWatch(conninfo, app.recorder.channel_name, lock, backoff=relay.database) as watch:
         if not await watch.hold_lock(stop_event):
             return
         await watch.listen()
@@ -152,9 +176,9 @@ class RelayLockLost(RuntimeError):
 async def _connect_and_run(relay: Relay, broker: RabbitBroker, topology: Topology,
                            stop_event: asyncio.Event, idle: tuple[float, float],
                            woken: asyncio.Event | None = None) -> None:
-    await broker.connect()
-    await declare(broker, topology)
-    log.info("relay.started", position=await asyncio.to_thread(relay.position))
+    if not await connect_broker(broker, topology, relay.rabbit, stop_event):
+        return
+    log.info("relay.started")
     await relay.run(stop_event, idle_min=idle[0], idle_max=idle[1], woken=woken)
 
 
