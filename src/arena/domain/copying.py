@@ -20,9 +20,12 @@ class CopiesCheaply:
     """Mix into an aggregate: immutable attributes are shared, the rest deep-copied.
 
     `_flat` names attributes that are containers of immutable values only (a battle's 50,000
-    player ids): a shallow copy, in C, is a deep one for them, and deepcopy would visit each."""
+    player ids): a shallow copy, in C, is a deep one for them, and deepcopy would visit each.
+    `_flat_rows` names dicts of such flat dicts (a player's submissions, each a dict of plain
+    values): copied two levels deep, which is deep enough."""
 
     _flat: frozenset[str] = frozenset()
+    _flat_rows: frozenset[str] = frozenset()
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Any:
         clone = object.__new__(type(self))
@@ -33,6 +36,8 @@ class CopiesCheaply:
                 clone.__dict__[name] = value
             elif name in flat:
                 clone.__dict__[name] = value.copy()
+            elif name in self._flat_rows:
+                clone.__dict__[name] = {key: row.copy() for key, row in value.items()}
             else:
                 clone.__dict__[name] = deepcopy(value, memo)
         return clone

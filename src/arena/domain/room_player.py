@@ -28,6 +28,9 @@ def room_player_id(battle_id: UUID, user_id: str) -> UUID:
 
 
 class RoomPlayer(CopiesCheaply, Aggregate):
+    _flat = frozenset({"solved"})  # problem -> points
+    _flat_rows = frozenset({"submissions"})  # id -> {plain values}: copied two levels deep
+
     @staticmethod
     def create_id(battle_id: UUID, user_id: str, at: datetime) -> UUID:
         return room_player_id(battle_id, user_id)

@@ -53,3 +53,19 @@ def test_a_battles_player_ids_are_copied_not_shared() -> None:
     copy = deepcopy(battle)
     copy.players["newcomer"] = None
     assert "newcomer" not in battle.players and len(copy.players) == 50_001
+
+
+def test_a_players_submissions_are_copied_two_levels_deep() -> None:
+    from copy import deepcopy
+    from datetime import datetime, timezone
+    from uuid import uuid4
+
+    from arena.domain.room_player import RoomPlayer
+
+    at = datetime.now(timezone.utc)
+    player = RoomPlayer(battle_id=uuid4(), user_id="ada", at=at)
+    player.submit("s1", "sum", "a" * 64, "python", "print(1)", "b" * 64, at)
+    copy = deepcopy(player)
+    copy.record_verdict("s1", "AC", at, {}, 100)
+    assert player.submissions["s1"]["verdict"] is None and player.solved == {}
+    assert copy.submissions["s1"]["verdict"] == "AC" and copy.solved == {"sum": 100}
