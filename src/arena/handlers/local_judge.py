@@ -54,7 +54,13 @@ class LocalJudge:
         for future in pending:
             future.result(timeout=timeout)
 
-    def close(self) -> None:
+    def close(self, drain_s: float = 60.0) -> None:
+        """Lets the judgings under way finish first (bounded): a sandbox closed under a running
+        judging left its clean-up coroutines to a stopped loop, never run."""
+        try:
+            self.wait_idle(timeout=drain_s)
+        except Exception:  # a judging that fails or overruns is requeued at the next start
+            log.warning("judge closed with judgings still under way")
         asyncio.run_coroutine_threadsafe(self._judge.close(), self._loop).result(timeout=10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=10)

@@ -140,8 +140,8 @@ def test_the_ledger_leaderboard_and_ratings_rebuilt_from_the_events_equal_the_li
         battles.append((battle_id, users))
     for battle_id, users in battles:
         eventually(applied(arena, battle_id))
-    eventually(lambda: all(len((read_rating(arena.engine, u) or {}).get("history", [])) >= 1 for u in battles[1][1]))
-    time.sleep(0.5)
+    # The same players play both battles: wait until each is rated for both, not just for one.
+    eventually(lambda: all(rated_in(arena, user) == {str(b) for b, _ in battles} for user in battles[1][1]))
 
     for name in ("ledger", "ratings"):
         live = checksum(arena.engine, name)
@@ -160,6 +160,10 @@ def test_ledger_rows_are_append_only_and_unique_per_revision_and_user(production
         with arena.engine.begin() as conn:
             conn.execute(text("INSERT INTO settlement_ledger SELECT * FROM settlement_ledger LIMIT 1"))
     assert row["idempotency_key"] == f"{settlement_id(battle_id)}:1:{row['user_id']}"
+
+
+def rated_in(arena: Arena, user: str) -> set[str]:
+    return {change["battle_id"] for change in (read_rating(arena.engine, user) or {}).get("history", [])}
 
 
 def _vhost(production: Production) -> str:
