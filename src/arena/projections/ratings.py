@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 from eventsourcing.utils import get_topic
-from sqlalchemy import ARRAY, Connection, Engine, Text, cast, func, insert, literal, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from arena.db.pg_arrays import text_array
 from arena.db.tables import projection_tracking, rating_history, ratings
@@ -108,13 +108,17 @@ def catch_up(engine: Engine, app: Any, projection: Ratings | None = None) -> int
 
 def read_ratings(conn: Connection, users: list[str], table=ratings) -> dict[str, Rating]:
     """The current ratings of these users (those never rated are absent), in one statement."""
-    query = select(table.c.user_id, table.c.mu, table.c.sigma, table.c.contests, table.c.factors)
-    if conn.dialect.name == "postgresql":  # one array literal: psycopg adapts lists element by element
-        queries = [query.where(table.c.user_id == func.any(cast(literal(text_array(users)), ARRAY(Text))))]
+    if conn.dialect.name == "postgresql":
+        # One array literal, typed as a parameter (so the planner probes the primary key once per
+        # user): psycopg would adapt a list element by element.
+        cursor = conn.connection.driver_connection.cursor()
+        rows = cursor.execute(f'SELECT user_id, mu, sigma, contests, factors FROM "{table.name}" '
+                              "WHERE user_id = ANY(%s::text[])", (text_array(users),)).fetchall()
     else:  # SQLite caps the variables of one statement
-        queries = [query.where(table.c.user_id.in_(users[i:i + 10_000])) for i in range(0, len(users), 10_000)]
-    return {user: Rating(mu, sigma, contests, _load(factors))
-            for each in queries for user, mu, sigma, contests, factors in conn.execute(each)}
+        query = select(table.c.user_id, table.c.mu, table.c.sigma, table.c.contests, table.c.factors)
+        rows = [row for i in range(0, len(users), 10_000)
+                for row in conn.execute(query.where(table.c.user_id.in_(users[i:i + 10_000])))]
+    return {user: Rating(mu, sigma, contests, _load(factors)) for user, mu, sigma, contests, factors in rows}
 
 
 def read_rating(engine: Engine, user: str) -> dict[str, Any] | None:
