@@ -19,12 +19,12 @@ import os
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Callable
 
 import psycopg
 
-ADMIN_URL = os.environ.get("ARENA_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+from bench_db import migrated_database
+
 Work = Callable[[int, int], object]  # (client, i) -> anything
 
 
@@ -105,28 +105,11 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args()
     per_client = max(1, args.commands // args.clients)
-    name = f"arena_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    try:
-        from arena.bootstrap import create_event_store
-        from arena.db.engine import make_engine
-        from arena.db.migrations import upgrade
-        from arena.settings import ArenaSettings
-
-        settings = ArenaSettings(database_url=url, data_dir=tempfile.mkdtemp())
-        engine = make_engine(settings)
-        upgrade(engine)  # as `arena db upgrade` before the API processes start
-        engine.dispose()
-        create_event_store(settings)
+    with migrated_database() as url:
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute("CREATE TABLE bench_rows (id bigserial PRIMARY KEY, client int, payload text)")
         figures = {side: in_processes(side, url, args.clients, per_client, args.processes)
                    for side in ("raw", "alone", "grouped")}
-    finally:
-        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     raw = figures["raw"]
     print(f"clients={args.clients} over processes={args.processes}, "
           f"commands={args.clients * per_client} per side")

@@ -31,9 +31,8 @@ import tempfile
 import time
 import uuid
 
-import psycopg
 
-from commands_throughput import ADMIN_URL
+from bench_db import migrated_database
 
 REDIS_URL = os.environ.get("ARENA_REDIS_URL", "redis://127.0.0.1:6379/0")
 OFF = {"rate_mutations": "0/60", "rate_submissions": "0/60", "rate_anonymous": "0/60",
@@ -149,31 +148,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
     per_client = max(1, args.commands // args.clients)
-    name = f"arena_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     figures: dict[str, list[float]] = {"off": [], "on": []}
     cpu: dict[str, list[float]] = {"off": [], "on": []}
-    try:
-        from arena.bootstrap import create_event_store
-        from arena.db.engine import make_engine
-        from arena.db.migrations import upgrade
-        from arena.settings import ArenaSettings
-
-        settings = ArenaSettings(database_url=url, data_dir=tempfile.mkdtemp())
-        engine = make_engine(settings)
-        upgrade(engine)  # as `arena db upgrade` before the API processes start
-        engine.dispose()
-        create_event_store(settings)
+    with migrated_database() as url:
         for _ in range(args.rounds):
             for side, limits in (("off", OFF), ("on", ON)):
                 rate, cpu_ms = in_processes(url, args.clients, per_client, args.processes, limits)
                 figures[side].append(rate)
                 cpu[side].append(cpu_ms)
-    finally:
-        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     print(f"clients={args.clients} over processes={args.processes}, commands={args.clients * per_client} "
           f"per side and round, through the API app (PATCH /api/v2/battles/{{id}}), group commit")
     for side, label in (("off", "limits off"), ("on", f"limits on (Redis {REDIS_URL})")):

@@ -31,11 +31,10 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 import psycopg
+from bench_db import migrated_database
 
-from arena.bootstrap import bootstrap, create_event_store
+from arena.bootstrap import bootstrap
 from arena.bus.envelope import envelope_from_stored
-from arena.db.engine import make_engine
-from arena.db.migrations import upgrade
 from arena.domain.acting import Admin
 from arena.domain.battle import Battle
 from arena.domain.room_player import RoomPlayer
@@ -44,7 +43,6 @@ from arena.domain.settlement import settlement_id
 from arena.handlers.settlement import RatingsStep, SettlementProcess
 from arena.settings import ArenaSettings
 
-ADMIN_URL = os.environ.get("ARENA_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 RABBIT = os.environ.get("ARENA_BENCH_BROKER", "amqp://guest:guest@127.0.0.1:5672/")
 PROBLEMS = {"a": 100, "b": 200, "c": 300}
 ADMIN = Admin("admin")
@@ -147,7 +145,7 @@ async def drain_backlog(count: int) -> tuple[float, float]:
     connection = await aio_pika.connect(RABBIT)
     async with connection:
         channel = await connection.channel(publisher_confirms=False)
-        queue = await channel.declare_queue(queue_name, durable=True, arguments={"x-queue-type": "quorum"})
+        await channel.declare_queue(queue_name, durable=True, arguments={"x-queue-type": "quorum"})
         started = time.perf_counter()
         for n in range(count):
             await channel.default_exchange.publish(aio_pika.Message(body, message_id=f"m{n}"), routing_key=queue_name)
@@ -187,19 +185,10 @@ def main() -> None:
     parser.add_argument("--backlog", type=int, default=50_000)
     args = parser.parse_args()
 
-    name = f"arena_bench_settle_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    data_dir = tempfile.mkdtemp(prefix="arena-bench-")
-    # A broker URL makes bootstrap leave the settling to the steps this bench times.
-    settings = ArenaSettings(database_url=url, broker_url="amqp://unused", data_dir=data_dir,
-                             jwt_secret="bench" * 8, judge_key="bench" * 8)
-    try:
-        engine = make_engine(settings)
-        upgrade(engine)
-        engine.dispose()
-        create_event_store(settings)
+    with migrated_database() as url:
+        # A broker URL makes bootstrap leave the settling to the steps this bench times.
+        settings = ArenaSettings(database_url=url, broker_url="amqp://unused", jwt_secret="bench" * 8,
+                                 data_dir=tempfile.mkdtemp(prefix="arena-bench-"), judge_key="bench" * 8)
         writer = bootstrap(settings, judge=False, timers=False)
         ledger, ratings, steps, naive = [], [], [], []
         try:
@@ -229,9 +218,6 @@ def main() -> None:
             published, drained = asyncio.run(drain_backlog(args.backlog))
             print(f"\nbacklog: {args.backlog} Battle.Ended-sized messages published in {published:.1f} s, "
                   f"drained by one consumer in {drained:.1f} s ({args.backlog / drained:,.0f} msgs/s)")
-    finally:
-        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":
