@@ -75,13 +75,15 @@ def retry_on_conflict(method: Callable[..., T] | None = None, *, locking: Lockin
     """
     if method is None:
         return partial(retry_on_conflict, locking=locking)
-    signature = inspect.signature(method)
+    # The command's parameter names, once: naming its arguments for `locking` with
+    # inspect.Signature.bind on every call cost a command 17 µs.
+    names = tuple(inspect.signature(method).parameters)[1:]  # without self
 
     @wraps(method)
     def wrapper(self: CommandMachinery, *args: Any, **kwargs: Any) -> T:
         if locking is None:
             return _attempts(self, method, args, kwargs)
-        aggregate_ids = locking(**signature.bind(self, *args, **kwargs).arguments)
+        aggregate_ids = locking(**dict(zip(names, args)), **kwargs)
         with self.locks.hold(aggregate_ids):
             return _attempts(self, method, args, kwargs)
 
@@ -162,9 +164,24 @@ class CommandMachinery(Application[UUID]):
             processing_event.events.extend(aggregate.collect_events())
             processing_event.aggregates[aggregate.id] = aggregate
         recordings = self._record(processing_event)
-        self._take_snapshots(processing_event)
+        self._snapshot_saved(processing_event)
         self._notify(recordings)
         return recordings
+
+    def _snapshot_saved(self, processing_event: Any) -> None:
+        """Snapshots each saved aggregate whose version crossed a multiple of its interval, from
+        the object just saved. eventsourcing's own way re-reads and replays the interval's events
+        from the store inside the command (2,000 events: 0.1 s, a battle's command in 2,000)."""
+        if self.snapshots is None or not self.snapshotting_intervals:
+            return
+        saved: dict[Any, int] = {}
+        for event in processing_event.events:
+            saved[event.originator_id] = saved.get(event.originator_id, 0) + 1
+        for aggregate_id, count in saved.items():
+            aggregate = processing_event.aggregates.get(aggregate_id)
+            interval = self.snapshotting_intervals.get(type(aggregate))
+            if interval and aggregate.version // interval > (aggregate.version - count) // interval:
+                self.snapshots.put([type(aggregate).Snapshot.take(aggregate)])
 
     def _record(self, processing_event: Any) -> list[Any]:
         # Stamp the correlation on every event of this save; an extra attribute is stored with
