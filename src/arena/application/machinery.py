@@ -29,6 +29,7 @@ from eventsourcing.utils import strtobool
 
 from arena.application.cache import ImmutableCacheRepository
 from arena.application.locks import AggregateLocks, Busy
+from arena.application.snapshots import snapshot_saved
 from arena.correlation import current_meta
 from arena.domain.errors import DomainError, NotFound
 from arena.group_commit import GroupCommit
@@ -164,24 +165,9 @@ class CommandMachinery(Application[UUID]):
             processing_event.events.extend(aggregate.collect_events())
             processing_event.aggregates[aggregate.id] = aggregate
         recordings = self._record(processing_event)
-        self._snapshot_saved(processing_event)
+        snapshot_saved(self.snapshots, self.snapshotting_intervals, processing_event)
         self._notify(recordings)
         return recordings
-
-    def _snapshot_saved(self, processing_event: Any) -> None:
-        """Snapshots each saved aggregate whose version crossed a multiple of its interval, from
-        the object just saved. eventsourcing's own way re-reads and replays the interval's events
-        from the store inside the command (2,000 events: 0.1 s, a battle's command in 2,000)."""
-        if self.snapshots is None or not self.snapshotting_intervals:
-            return
-        saved: dict[Any, int] = {}
-        for event in processing_event.events:
-            saved[event.originator_id] = saved.get(event.originator_id, 0) + 1
-        for aggregate_id, count in saved.items():
-            aggregate = processing_event.aggregates.get(aggregate_id)
-            interval = self.snapshotting_intervals.get(type(aggregate))
-            if interval and aggregate.version // interval > (aggregate.version - count) // interval:
-                self.snapshots.put([type(aggregate).Snapshot.take(aggregate)])
 
     def _record(self, processing_event: Any) -> list[Any]:
         # Stamp the correlation on every event of this save; an extra attribute is stored with
