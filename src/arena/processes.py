@@ -19,6 +19,7 @@ from datetime import timedelta
 
 import structlog
 
+from arena.dlq_command import dlq_main
 from arena.settings import ArenaSettings
 
 log = structlog.get_logger("arena")
@@ -215,28 +216,6 @@ async def scheduler_main(args: argparse.Namespace, settings: ArenaSettings) -> i
     finally:
         arena.close()
     return 0
-
-
-async def dlq_main(args: argparse.Namespace, settings: ArenaSettings) -> int:
-    from arena.bus.dlq import list_dead_letters, replay_dead_letters
-    from arena.bus.topology import Topology
-
-    broker = _broker(settings, "dlq")
-    await broker.connect()  # an operator's command: failing fast is what they want
-    try:
-        if args.action == "list":
-            for letter in await list_dead_letters(broker, topology=_topology(settings, Topology())):
-                print(letter)
-            return 0
-        if not (args.id or args.all):
-            print("arena dlq replay: say --id MESSAGE_ID or --all", file=sys.stderr)
-            return 2
-        count = await replay_dead_letters(broker, topology=_topology(settings, Topology()),
-                                          message_id=args.id, replay_all=args.all)
-        print(f"replayed {count} message(s)")
-        return 0
-    finally:
-        await broker.stop()
 
 
 async def _serve(broker, topology, arena, consumers: list[str], process: str, stop: asyncio.Event) -> None:
