@@ -6,7 +6,9 @@ Each run writes a running battle of N players to a throwaway PostgreSQL database
 ends it through the application, then runs the settlement's steps as `arena worker` runs them,
 in a process whose aggregate cache is cold (a fresh application per run):
   settle (Battle.Ended) -> apply the Settled revision to the ledger and leaderboard,
-                        -> and, side by side (the arena.ratings consumer), the ratings.
+                        -> and, side by side, the ratings, in a process of their own as the
+                           Procfile runs them (`arena worker --only ratings`): in the same
+                           process the two would take turns on one interpreter lock.
 The bus hops between the steps are not in these figures (see --backlog for the bus).
 Baseline, same run, same standings: the ledger rows and leaderboard rows written with one
 INSERT / one upsert statement per player, in one transaction.
@@ -21,14 +23,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing
 import os
 import random
 import statistics
 import tempfile
-import threading
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
+from multiprocessing.connection import Connection
 
 import psycopg
 from bench_db import migrated_database
@@ -83,9 +86,9 @@ def end_battle(arena, battle_id: uuid.UUID) -> None:
     arena.app.save(battle)
 
 
-def settle_once(settings: ArenaSettings, battle_id: uuid.UUID) -> tuple[float, float, float, list[tuple]]:
+def settle_once(settings: ArenaSettings, battle_id: uuid.UUID, ratings: Connection) -> tuple[float, float, float, list[tuple]]:
     """A cold worker's settlement steps; returns (to ledger, to ratings, the ledger step alone)
-    and the standings."""
+    and the standings. `ratings` is the pipe to the ratings process (rate_in_own_process)."""
     worker = bootstrap(settings, judge=False, timers=False)  # a fresh cache, like a worker's
     try:
         app = worker.app
@@ -94,27 +97,34 @@ def settle_once(settings: ArenaSettings, battle_id: uuid.UUID) -> tuple[float, f
         started = time.perf_counter()
         process(envelope_from_stored(ended, app.mapper.transcoder))
         settled = [e for e in app.recorder.select_events(settlement_id(battle_id)) if e.topic.endswith("Settled")]
+        ratings.send(battle_id)  # `Settled` goes to both consumers at once: they run side by side
         envelope = envelope_from_stored(settled[-1], app.mapper.transcoder)
-        # `Settled` goes to two consumers, arena.settlement (the ledger) and arena.ratings: they
-        # run side by side, as two consumers of the worker would.
-        done = {}
-
-        def ratings() -> None:
-            RatingsStep(worker.engine, app)(envelope)
-            done["ratings"] = time.perf_counter() - started
-
-        rating = threading.Thread(target=ratings)
         applying = time.perf_counter()
-        rating.start()
         process(envelope)
         to_ledger, ledger_step = time.perf_counter() - started, time.perf_counter() - applying
-        rating.join()
-        to_ratings = done["ratings"]
+        to_ratings = ratings.recv() - started  # perf_counter is the system's monotonic clock
         standings = app.get_settlement(battle_id).standings
         rows = list(zip(standings.users, standings.ranks, standings.points))
         return to_ledger, to_ratings, ledger_step, rows
     finally:
         worker.close()
+
+
+def rate_in_own_process(settings: ArenaSettings, orders: Connection) -> None:
+    """The arena.ratings consumer's step, in a process of its own: for each battle id received,
+    applies its Settled revision to the ratings and answers with the clock when done."""
+    from arena.logging import configure_logging
+
+    configure_logging(ArenaSettings(log_level="WARNING", log_json=False))
+    rater = bootstrap(settings, judge=False, timers=False)
+    try:
+        while (battle_id := orders.recv()) is not None:
+            app = rater.app
+            settled = [e for e in app.recorder.select_events(settlement_id(battle_id)) if e.topic.endswith("Settled")]
+            RatingsStep(rater.engine, app)(envelope_from_stored(settled[-1], app.mapper.transcoder))
+            orders.send(time.perf_counter())
+    finally:
+        rater.close()
 
 
 def naive_ledger(url: str, battle_id: uuid.UUID, rows: list[tuple]) -> float:
@@ -191,11 +201,14 @@ def main() -> None:
                                  data_dir=tempfile.mkdtemp(prefix="arena-bench-"), judge_key="bench" * 8)
         writer = bootstrap(settings, judge=False, timers=False)
         ledger, ratings, steps, naive = [], [], [], []
+        to_rater, rater_end = multiprocessing.Pipe()
+        rater = multiprocessing.get_context("spawn").Process(target=rate_in_own_process, args=(settings, rater_end))
+        rater.start()
         try:
             for run in range(args.runs):
                 battle_id = write_battle(writer.app, args.players, seed=run)
                 end_battle(writer, battle_id)
-                to_ledger, to_ratings, step, rows = settle_once(settings, battle_id)
+                to_ledger, to_ratings, step, rows = settle_once(settings, battle_id, to_rater)
                 baseline = naive_ledger(url, battle_id, rows)
                 ledger.append(to_ledger)
                 ratings.append(to_ratings)
@@ -205,6 +218,8 @@ def main() -> None:
                       f"{to_ratings * 1000:6.0f} ms; applying the ledger {step * 1000:5.0f} ms vs naive "
                       f"{baseline * 1000:6.0f} ms ({baseline / step:.1f}x)", flush=True)
         finally:
+            to_rater.send(None)
+            rater.join()
             writer.close()
         print(f"\n{args.players} players, {args.runs} runs (ms)            p50      p95      p99")
         for label, values in (("Ended -> ledger + leaderboard", ledger), ("Ended -> ratings", ratings),

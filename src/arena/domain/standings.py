@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from arena.domain.ranking import Attempt, rank
+from arena.domain.ranking import Attempt, ranked
 
 
 @dataclass(frozen=True)
@@ -68,8 +68,10 @@ class Standings:
 def standings(battle_id: UUID, scoring: str, started_at: datetime | None, ended_at: datetime | None,
               problem_points: dict[str, int], facts: BattleFacts) -> Standings:
     """The ranked standings; missing verdicts count as not solved."""
-    rows = rank(scoring, started_at, ended_at, facts.users, facts.attempts, problem_points, detail=False)
-    return Standings(battle_id, scoring, *_columns(rows))
+    lines = ranked(scoring, started_at, ended_at, facts.users, facts.attempts, problem_points, detail=False)
+    return Standings(battle_id, scoring, tuple(line.user_id for _, line in lines), tuple(place for place, _ in lines),
+                     tuple(line.solved for _, line in lines), tuple(line.penalty for _, line in lines),
+                     tuple(line.points for _, line in lines))
 
 
 def facts_of_players(ended_at: datetime | None, users: Sequence[str],
@@ -101,8 +103,3 @@ def changes(before: Standings | None, after: Standings) -> dict[str, list[Any]]:
             ranks.append(new_rank - old_rank)
             points.append(new_points - old_points)
     return {"users": users, "ranks": ranks, "points": points}
-
-
-def _columns(rows: Iterable[dict[str, Any]]) -> tuple[tuple[Any, ...], ...]:
-    rows = list(rows)
-    return tuple(tuple(row[key] for row in rows) for key in ("user_id", "rank", "solved", "penalty", "points"))

@@ -1,9 +1,10 @@
 """The settlement ledger and the season leaderboard, from Settlement.Settled events.
 
 Each revision of a settlement writes its rows once (revision 1: the standings; later ones: the
-differences), in bulk (binary COPY from 500 rows, TableWriter), in the same transaction as the
-projection's tracking row (`deliver`); the leaderboard gains the same points in one upsert
-(upsert.py). The ledger is append-only: nothing here updates or deletes a ledger row.
+differences), in bulk (binary COPY from 500 rows, append.py), in the same transaction as the
+projection's tracking row (`deliver`); then the leaderboard gains those rows' points, summed
+from the ledger by the database in one statement. The ledger is append-only: nothing here
+updates or deletes a ledger row.
 """
 
 from __future__ import annotations
@@ -15,8 +16,7 @@ from sqlalchemy import Engine, and_, func, or_, select
 from arena.db.tables import season_leaderboard, settlement_ledger
 from arena.domain.settlement import Settlement
 from arena.projections.folding import Folded, FoldingProjection, Writers, folds, suffixed
-from arena.projections.upsert import UpsertWriter
-from arena.projections.writer import TableWriter
+from arena.projections.append import AppendWriter, SumsFromLedger
 
 TABLES = (settlement_ledger, season_leaderboard)
 
@@ -30,8 +30,9 @@ class Ledger(FoldingProjection):
 
     def _writers(self) -> Writers:
         ledger, leaderboard = self.tables
-        return {"settlement_ledger": TableWriter(ledger),
-                "season_leaderboard": UpsertWriter(leaderboard, adds=("points", "battles"))}  # type: ignore[dict-item]
+        # flushed in this order: the leaderboard sums the ledger rows written just before
+        return {"settlement_ledger": AppendWriter(ledger),  # type: ignore[dict-item]
+                "season_leaderboard": SumsFromLedger(leaderboard, ledger)}  # type: ignore[dict-item]
 
     @folds(Settlement.Settled, "battle_id", "season", "revision", "result_hash", "standings", "changes")
     def settled(self, writers: Writers, event: Folded) -> None:
@@ -40,13 +41,12 @@ class Ledger(FoldingProjection):
         rows = data["changes"] if data["changes"] is not None else data["standings"]
         ledger, leaderboard = writers["settlement_ledger"], writers["season_leaderboard"]
         key_head, applied_at, result_hash = f"{event.originator_id}:{revision}:", event.timestamp, data["result_hash"]
-        first = 1 if revision == 1 else 0  # a battle counts once, with its first revision
-        for user, rank, points in zip(rows["users"], rows["ranks"], rows["points"]):
-            ledger.insert({"battle_id": battle_id, "revision": revision, "user_id": user, "season": season,
-                           "rank": rank, "points": points, "result_hash": result_hash,
-                           "idempotency_key": key_head + user, "applied_at": applied_at})
-            leaderboard.add((season, user), points=points, battles=first)
-
+        # In user order: both of the ledger's indexes lead with the user (after the battle), and
+        # rows that arrive in index order fill B-tree pages one after another instead of all
+        # over them (50,000 rows: 0.14 s instead of 0.23 s in PostgreSQL; docs/benchmarks.md)
+        for user, rank, points in sorted(zip(rows["users"], rows["ranks"], rows["points"])):
+            ledger.append((battle_id, revision, user, season, rank, points, result_hash, key_head + user, applied_at))
+        leaderboard.add_revision(battle_id, revision)
 
 def read_ledger(engine: Engine, *, user: str | None = None, battle: str | None = None,
                 season: str | None = None, after: tuple[str, int, str] | None = None,

@@ -11,7 +11,7 @@ log give each aggregate's events in version order, and every row belongs to one 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from operator import itemgetter
 from typing import Any
 
@@ -71,22 +71,16 @@ class TableWriter:
         self._reset()
 
     def _copy(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
-        """COPY, in the same transaction: a rebuild's pages insert thousands of rows, and
-        psycopg would otherwise send each as its own statement. Binary COPY, typed by the
-        table's own column types: a third of the CPU of the text format, on both sides."""
         columns = [column.name for column in self.table.columns]
-        statement = f"COPY {self.table.name} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)"
-        with conn.connection.driver_connection.cursor() as cursor:
-            types = _column_types(cursor, self.table.name, columns)
-            values_of = _getter(columns)
-            with cursor.copy(statement) as copy:
-                copy.set_types(types)
-                for row in rows:
-                    try:
-                        values = values_of(row)
-                    except KeyError:  # a column the row leaves out is NULL, as before
-                        values = [row.get(name) for name in columns]
-                    copy.write_row(values)
+        values_of = _getter(columns)
+
+        def values(row: dict[str, Any]) -> tuple[Any, ...]:
+            try:
+                return values_of(row)
+            except KeyError:  # a column the row leaves out is NULL, as before
+                return tuple(row.get(name) for name in columns)
+
+        copy_rows(conn, self.table.name, columns, map(values, rows))
 
     def _flush_updates(self, conn: Connection) -> None:
         # group rows by the shape of their change, so each shape is one executemany
@@ -107,6 +101,19 @@ class TableWriter:
 
     def _key_params(self, key: Key) -> dict[str, Any]:
         return {f"k_{name}": value for name, value in zip(self.key_columns, key, strict=True)}
+
+
+def copy_rows(conn: Connection, table: str, columns: list[str], rows: Iterable[Sequence[Any]]) -> None:
+    """COPY, in the same transaction: a rebuild's pages insert thousands of rows, and psycopg
+    would otherwise send each as its own statement. Binary COPY, typed by the table's own column
+    types: a third of the CPU of the text format, on both sides."""
+    statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)"
+    with conn.connection.driver_connection.cursor() as cursor:
+        types = _column_types(cursor, table, columns)
+        with cursor.copy(statement) as copy:
+            copy.set_types(types)
+            for row in rows:
+                copy.write_row(row)
 
 
 def _getter(names: list[str]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:

@@ -96,3 +96,15 @@ def test_points_scoring_sums_problem_points_and_breaks_ties_by_earlier_last_acce
 def test_a_battle_not_yet_started_counts_no_minutes() -> None:
     rows = rank("icpc", None, None, ["ada"], [attempt("ada", "a", 30, "WA"), attempt("ada", "a", 40, "AC")])
     assert rows[0]["penalty"] == 20
+
+
+def test_rows_without_detail_equal_the_detailed_rows_for_players_with_one_attempt() -> None:
+    """Without detail a player with a single attempt takes a shortcut: the same numbers."""
+    verdicts = ["AC", "WA", "TLE", "CE", "IE", "RE"]
+    users = [f"u{n:03d}" for n in range(120)]
+    attempts = [attempt(user, "ab"[n % 2], n % 97, verdicts[n % len(verdicts)], points=n % 5)
+                for n, user in enumerate(users[:100])]  # the last 20 never submitted
+    for scoring, points in (("icpc", None), ("points", {"a": 100}), ("points", None)):
+        detailed = rank(scoring, START, END, users, attempts, points)
+        brief = rank(scoring, START, END, users, attempts, points, detail=False)
+        assert [{**row, "problems": {}} for row in detailed] == brief
