@@ -1,5 +1,6 @@
-"""The shared limiter: every API process checks against one Redis, in one round trip per request
-(one Lua script spends all of a request's quotas, or none, on Redis's own clock).
+"""The shared limiter: every API process checks against one Redis, one Lua script per request
+(spending all of a request's quotas, or none, on Redis's own clock); the scripts that the
+requests of one event-loop turn call go as one pipeline (batching.py).
 
 When Redis is down or slow the limiter fails open: the request goes through, a warning is
 logged (at most once per LOG_EVERY_S) and arena_rate_limit_store_errors_total counts it. Limits
@@ -18,6 +19,7 @@ import structlog
 from prometheus_client import Counter
 from redis.exceptions import RedisError
 
+from arena.limits.batching import ScriptBatcher
 from arena.limits.rules import ALLOWED, VERDICT_MEMORY_S, Decision, InFlight, Quota, released_key
 
 TIMEOUT_S = 0.25
@@ -90,9 +92,7 @@ class RedisLimiter:
     def __init__(self, client: aioredis.Redis, sync_client: redis.Redis | None = None) -> None:
         self.client = client  # the API's event loop's: checks, claims, refused requests' releases
         self.sync_client = sync_client  # threads': verdicts' releases (pooled, thread-safe)
-        self._check = client.register_script(CHECK)
-        self._claim = client.register_script(CLAIM)
-        self._release = client.register_script(RELEASE)
+        self._scripts = ScriptBatcher(client, {"check": CHECK, "claim": CLAIM, "release": RELEASE})
         self._release_sync = sync_client.register_script(RELEASE) if sync_client is not None else None
         self._down_until = 0.0
         self._logged_at = -LOG_EVERY_S
@@ -114,7 +114,7 @@ class RedisLimiter:
             keys.append(in_flight.key)
             args += [in_flight.cap, round(in_flight.ttl_s * 1000), in_flight.member]
         try:
-            allowed, wait_ms, refused = await self._check(keys=keys, args=args)
+            allowed, wait_ms, refused = await self._scripts.call("check", keys, args)
         except (RedisError, OSError, TimeoutError) as exc:
             return self._fail_open(exc)
         if allowed:
@@ -126,7 +126,7 @@ class RedisLimiter:
         if time.monotonic() < self._down_until:
             return  # the reservation expires on its own
         try:
-            await self._claim(keys=[key, released_key(key)], args=[member, submission_id])
+            await self._scripts.call("claim", [key, released_key(key)], [member, submission_id])
         except (RedisError, OSError, TimeoutError) as exc:
             self._fail_open(exc)
 
@@ -134,7 +134,7 @@ class RedisLimiter:
         if time.monotonic() < self._down_until:
             return
         try:
-            await self._release(keys=[key, released_key(key)], args=[member, MEMORY_MS])
+            await self._scripts.call("release", [key, released_key(key)], [member, MEMORY_MS])
         except (RedisError, OSError, TimeoutError) as exc:
             self._fail_open(exc)  # the reservation expires on its own
 
