@@ -55,6 +55,13 @@ class ArenaSettings(BaseSettings):
     # kept open, up to `db_max_overflow` more while busy (docs/operations.md: the budget).
     db_pool_size: int = Field(2, ge=1, le=100)
     db_max_overflow: int = Field(6, ge=0, le=200)
+    # Outages (docs/adr/0019): no API request waits longer than the deadline on a dependency; a
+    # breaker opens after `breaker_failures` failures in a row and answers 503 for its cool-down.
+    request_deadline_s: float = Field(1.2, gt=0, le=60, description="an API request's wait on the database")
+    ready_timeout_s: float = Field(1.0, gt=0, le=30, description="each /ready check's own bound")
+    breaker_failures: int = Field(3, ge=1, le=1000)
+    breaker_cool_down_s: float = Field(5.0, gt=0, le=600)
+    db_connect_timeout_s: int = Field(2, ge=2, le=60, description="connecting to PostgreSQL, every process")
     group_commit: bool = Field(True, description="append concurrent saves in one transaction")
     leave_after: float = Field(300.0, description="seconds a DISCONNECTED player has to come back")
     settle_wait_s: float = Field(600.0, ge=0, description="seconds a settlement waits for verdicts "

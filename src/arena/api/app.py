@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Litestar, Router
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.plugins.opentelemetry import OpenTelemetryConfig, OpenTelemetryPlugin
@@ -16,9 +17,12 @@ from arena.api.controllers.problems import ProblemController
 from arena.api.controllers.read_models import BattleReadModelController
 from arena.api.controllers.settlement import LedgerController, SettlementController, leaderboard, rating
 from arena.api.controllers.submissions import SubmissionController
+from arena.api.deadline import dependency_guard_middleware_factory
+from arena.api.dependency_guard import DependencyGuard
 from arena.api.idempotency import IdempotencyStore, idempotency_middleware_factory
 from arena.api.limits import rate_limit_middleware
 from arena.api.problem_details import EXCEPTION_HANDLERS
+from arena.api.readiness import Readiness
 from arena.api.request_body import ArenaRequest, request_body_middleware_factory
 from arena.api.request_context import identity_middleware, request_context_middleware
 from arena.api.threads import widen_default_executor
@@ -29,15 +33,19 @@ def create_app(arena: Arena) -> Litestar:
     settings = arena.settings
     idempotency = idempotency_middleware_factory(
         IdempotencyStore(arena.engine), max(settings.max_body_bytes, settings.max_problem_bytes))
+    # The API's circuit breakers (docs/adr/0019); app.state.dependency_guard.states() for /metrics.
+    guard = DependencyGuard(failures=settings.breaker_failures, cool_down_s=settings.breaker_cool_down_s)
+    readiness = Readiness(arena, guard)
     api = Router(
         path="/api/v2",
         route_handlers=[BattleController, BattleReadModelController, ProblemController,
                         SubmissionController, list_languages,
                         SettlementController, LedgerController, leaderboard, rating],
         # Inside the auth middleware, so the key is scoped to the authenticated user; the body's
-        # size and type are checked first, before the idempotency middleware reads it.
+        # size and type are checked first, before the idempotency middleware reads it. The breaker
+        # and the deadline before the claim, which is the first thing that needs the database.
         middleware=[request_body_middleware_factory(settings.max_problem_bytes), identity_middleware,
-                    idempotency],
+                    dependency_guard_middleware_factory(guard, settings.request_deadline_s), idempotency],
         guards=[auditors_read_only],
     )
     app = Litestar(
@@ -48,7 +56,7 @@ def create_app(arena: Arena) -> Litestar:
         # The process's one limiter (bootstrap): the embedded bus's verdict handler frees slots in it.
         middleware=[rate_limit_middleware(arena.limiter, settings)],
         on_startup=[widen_default_executor, detect_languages],
-        on_shutdown=[arena.limiter.close],  # its asyncio side lives on this server's loop
+        on_shutdown=[arena.limiter.close, readiness.close],  # their asyncio sides live on this loop
         # One server span per request (its context is what events and messages carry); not one
         # more per ASGI message sent or received, which cost more than the server span itself.
         plugins=[OpenTelemetryPlugin(OpenTelemetryConfig(exclude=[r"^/health$", r"^/ready$"],
@@ -59,6 +67,7 @@ def create_app(arena: Arena) -> Litestar:
         openapi_config=OpenAPIConfig(title="arena", version=__version__, path="/schema"),
         signature_namespace={"Arena": Arena},
         debug=False,
+        state=State({"dependency_guard": guard, "readiness": readiness}),
     )
     # Outside routing and auth, so that 401s and unknown paths get a request id and a log line too;
     # the edge checks (header sizes, control characters in the URL) in the same layer.

@@ -9,6 +9,7 @@ from litestar import Litestar, get
 from litestar.concurrency import sync_to_thread
 from litestar.datastructures import State
 
+from arena.api.deadline import NEEDS
 from arena.judge.languages import available_languages
 
 
@@ -23,7 +24,7 @@ def detect_languages(app: Litestar) -> None:
     app.state.languages = asyncio.ensure_future(sync_to_thread(_dumped))
 
 
-@get("/languages", tags=["languages"])
+@get("/languages", tags=["languages"], opt={NEEDS: ()})  # no database: answers during an outage
 async def list_languages(state: State) -> list[dict[str, Any]]:
     """Each language whose toolchain answered its version command on this machine."""
     # Async: once detected this is the same list every time, and a thread hop per request cost

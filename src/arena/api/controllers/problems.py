@@ -10,6 +10,7 @@ from litestar.exceptions import HTTPException, PermissionDeniedException
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from arena.api.auth import admin_only
+from arena.api.deadline import DEADLINE
 from arena.api.views import problem_info_view, problem_view
 from arena.bootstrap import Arena
 from arena.problems.importing import load_problem_zip
@@ -18,14 +19,16 @@ from arena.projections.battles import problem_has_started
 
 MARKDOWN_TYPES = ("text/markdown", "text/plain", "text/x-markdown", "")
 ZIP_TYPES = ("application/zip", "application/x-zip-compressed")
+UPLOAD_DEADLINE_S = 60.0
 
 
 class ProblemController(Controller):
     path = "/problems"
     tags = ["problems"]
 
-    # Problems have their own limit (ARENA_MAX_PROBLEM_BYTES), checked while reading the stream.
-    @post("/", guards=[admin_only], request_max_body_size=None)
+    # Problems have their own limit (ARENA_MAX_PROBLEM_BYTES), checked while reading the stream;
+    # and their own deadline: reading and unpacking a package of tens of MB takes seconds.
+    @post("/", guards=[admin_only], request_max_body_size=None, opt={DEADLINE: UPLOAD_DEADLINE_S})
     async def upload(self, request: Request, arena: Arena) -> Response[dict[str, Any]]:
         """Uploads a problem: a Markdown document (Content-Type text/markdown) or a zip of a
         Kattis/ICPC package or of a Markdown problem with its tests folder (application/zip).

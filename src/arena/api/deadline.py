@@ -1,0 +1,107 @@
+"""The request deadline and the breaker check, for every route under /api/v2 that needs a
+dependency (issue 12, finding 3; docs/adr/0019).
+
+A route names what it needs in its opt: `opt={NEEDS: ()}` for none (the languages), by default
+the database. While the database's breaker is open such a request is answered 503 with
+Retry-After at once, before the Idempotency-Key claim or the handler touch the database.
+
+Otherwise the handler runs as a task of its own, and if it has not started its answer within the
+deadline the client gets 503 (Retry-After: 1) and the breaker counts a failure. The task is not
+cancelled: a command may be half-way through its append, and cancelling the await would not stop
+its thread anyway. It runs to its end in the background with its answer dropped; with an
+Idempotency-Key that answer is still stored, so the client's retry learns the real outcome.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import structlog
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from arena.api.dependency_guard import DATABASE, DependencyDown, DependencyGuard, is_connection_error
+from arena.api.problem_details import DEPENDENCY_FAILED, send_problem
+
+NEEDS = "needs"  # a route handler's opt: the dependencies it uses
+DEADLINE = "deadline_s"  # a route handler's opt: its own deadline (uploads that take longer)
+
+log = structlog.get_logger("arena.api")
+
+
+def dependency_guard_middleware_factory(guard: DependencyGuard, deadline_s: float):
+    late: set[asyncio.Task] = set()  # handlers still running after their 503: kept referenced
+
+    def factory(app: ASGIApp) -> ASGIApp:
+        async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+            handler = scope.get("route_handler")
+            opt = getattr(handler, "opt", None) or {}
+            needs = tuple(opt.get(NEEDS, (DATABASE,)))
+            if scope["type"] != "http" or not needs:
+                await app(scope, receive, send)
+                return
+            try:
+                for dependency in needs:
+                    guard.admit(dependency)
+            except DependencyDown as down:
+                await _send_down(send, scope, down)
+                return
+            await _within_deadline(app, scope, receive, send, guard, needs,
+                                   float(opt.get(DEADLINE, deadline_s)), late)
+
+        return middleware
+
+    return factory
+
+
+async def _within_deadline(app: ASGIApp, scope: Scope, receive: Receive, send: Send, guard: DependencyGuard,
+                           needs: tuple[str, ...], deadline_s: float, late: set[asyncio.Task]) -> None:
+    started = timed_out = False
+
+    async def send_unless_answered(message: Message) -> None:
+        nonlocal started
+        if timed_out:
+            return  # the client has had its 503
+        if message["type"] == "http.response.start":
+            started = True
+        await send(message)
+
+    task = asyncio.ensure_future(app(scope, receive, send_unless_answered))
+    try:
+        done, _ = await asyncio.wait({task}, timeout=deadline_s)
+    except asyncio.CancelledError:
+        task.cancel()
+        raise
+    if not done and started:  # the answer is on its way (a stream): let it finish
+        await task
+        done = {task}
+    if not done:
+        timed_out = True
+        late.add(task)
+        task.add_done_callback(_forget(late))
+        for dependency in needs:
+            guard.failed(dependency)
+        log.warning("request deadline passed", path=scope["path"], deadline_s=deadline_s)
+        await _send_down(send, scope, DependencyDown(needs[0], 1, f"did not answer within {deadline_s} s"))
+        return
+    error = task.exception()
+    if error is not None and is_connection_error(error):  # raised outside the handler (a claim)
+        for dependency in needs:
+            guard.failed(dependency)
+        raise DependencyDown(needs[0], 1, "did not answer") from error
+    for dependency in needs:
+        guard.failed(dependency) if scope.get(DEPENDENCY_FAILED) else guard.succeeded(dependency)
+    if error is not None:
+        raise error
+
+
+def _forget(late: set[asyncio.Task]):
+    def forget(task: asyncio.Task) -> None:
+        late.discard(task)
+        if not task.cancelled() and task.exception() is not None:  # retrieved: no "never retrieved" noise
+            log.info("a late request failed after its 503", error=type(task.exception()).__name__)
+
+    return forget
+
+
+async def _send_down(send: Send, scope: Scope, down: DependencyDown) -> None:
+    await send_problem(send, 503, str(down), scope["path"], headers=down.headers, dependency=down.dependency)
