@@ -45,6 +45,7 @@ def dependency_guard_middleware_factory(guard: DependencyGuard, deadline_s: floa
             except DependencyDown as down:
                 await _send_down(send, scope, down)
                 return
+            await _warmed_up(scope)
             await _within_deadline(app, scope, receive, send, guard, needs,
                                    float(opt.get(DEADLINE, deadline_s)), late)
 
@@ -92,6 +93,15 @@ async def _within_deadline(app: ASGIApp, scope: Scope, receive: Receive, send: S
         guard.failed(dependency) if scope.get(DEPENDENCY_FAILED) else guard.succeeded(dependency)
     if error is not None:
         raise error
+
+
+async def _warmed_up(scope: Scope) -> None:
+    """Waits, outside the deadline, for the language detection that starts with the server
+    (controllers/languages.py): commands check languages, and the first ones after a start would
+    otherwise spend seconds of version commands against a deadline meant for the database."""
+    detecting = scope["app"].state.get("languages")
+    if detecting is not None and not detecting.done():
+        await asyncio.shield(detecting)
 
 
 def _forget(late: set[asyncio.Task]):
