@@ -6,7 +6,8 @@ the database. While the database's breaker is open such a request is answered 50
 Retry-After at once, before the Idempotency-Key claim or the handler touch the database.
 
 Otherwise the handler runs as a task of its own, and if it has not started its answer within the
-deadline the client gets 503 (Retry-After: 1) and the breaker counts a failure. The task is not
+deadline the client gets 503 (Retry-After: 1). The breaker counts how the request ends, on time
+or late: a connection-class error is a failure, anything else a success. The task is not
 cancelled: a command may be half-way through its append, and cancelling the await would not stop
 its thread anyway. It runs to its end in the background with its answer dropped; with an
 Idempotency-Key that answer is still stored, so the client's retry learns the real outcome.
@@ -78,21 +79,41 @@ async def _within_deadline(app: ASGIApp, scope: Scope, receive: Receive, send: S
     if not done:
         timed_out = True
         late.add(task)
-        task.add_done_callback(_forget(late))
-        for dependency in needs:
-            guard.failed(dependency)
+        task.add_done_callback(_count_late(late, guard, needs, scope))
         log.warning("request deadline passed", path=scope["path"], deadline_s=deadline_s)
         await _send_down(send, scope, DependencyDown(needs[0], 1, f"did not answer within {deadline_s} s"))
         return
     error = task.exception()
+    _count(guard, needs, scope, error)
     if error is not None and is_connection_error(error):  # raised outside the handler (a claim)
-        for dependency in needs:
-            guard.failed(dependency)
         raise DependencyDown(needs[0], 1, "did not answer") from error
-    for dependency in needs:
-        guard.failed(dependency) if scope.get(DEPENDENCY_FAILED) else guard.succeeded(dependency)
     if error is not None:
         raise error
+
+
+def _count(guard: DependencyGuard, needs: tuple[str, ...], scope: Scope, error: BaseException | None) -> None:
+    """The breaker hears how the dependency did: a connection-class error (raised here, or
+    answered as 503 by the exception handler, which marks the scope) is a failure; anything
+    else, a 4xx or even a bug, means the dependency answered."""
+    down = bool(scope.get(DEPENDENCY_FAILED)) or (error is not None and is_connection_error(error))
+    for dependency in needs:
+        guard.failed(dependency) if down else guard.succeeded(dependency)
+
+
+def _count_late(late: set[asyncio.Task], guard: DependencyGuard, needs: tuple[str, ...], scope: Scope):
+    """A request past its deadline is counted when it ends, not when its 503 went: being slow is
+    not being down (commands queued on one battle wait their turn), but a request that then
+    fails to connect is."""
+    def count(task: asyncio.Task) -> None:
+        late.discard(task)
+        if task.cancelled():
+            return
+        error = task.exception()  # retrieved: no "never retrieved" noise
+        _count(guard, needs, scope, error)
+        if error is not None:
+            log.info("a request failed after its deadline", path=scope["path"], error=type(error).__name__)
+
+    return count
 
 
 async def _warmed_up(scope: Scope) -> None:
@@ -102,15 +123,6 @@ async def _warmed_up(scope: Scope) -> None:
     detecting = scope["app"].state.get("languages")
     if detecting is not None and not detecting.done():
         await asyncio.shield(detecting)
-
-
-def _forget(late: set[asyncio.Task]):
-    def forget(task: asyncio.Task) -> None:
-        late.discard(task)
-        if not task.cancelled() and task.exception() is not None:  # retrieved: no "never retrieved" noise
-            log.info("a late request failed after its 503", error=type(task.exception()).__name__)
-
-    return forget
 
 
 async def _send_down(send: Send, scope: Scope, down: DependencyDown) -> None:
