@@ -16,15 +16,18 @@ Idempotency-Key that answer is still stored, so the client's retry learns the re
 from __future__ import annotations
 
 import asyncio
+import time
 
 import structlog
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from arena.api.dependency_guard import DATABASE, DependencyDown, DependencyGuard, is_connection_error
 from arena.api.problem_details import DEPENDENCY_FAILED, send_problem
+from arena.application.locks import COMMAND_DEADLINE
 
 NEEDS = "needs"  # a route handler's opt: the dependencies it uses
 DEADLINE = "deadline_s"  # a route handler's opt: its own deadline (uploads that take longer)
+TURN_SHARE = 0.75
 
 log = structlog.get_logger("arena.api")
 
@@ -67,7 +70,13 @@ async def _within_deadline(app: ASGIApp, scope: Scope, receive: Receive, send: S
             started = True
         await send(message)
 
-    task = asyncio.ensure_future(app(scope, receive, send_unless_answered))
+    # A command still queued for its turn at TURN_SHARE of the deadline gives up as Busy (503,
+    # nothing changed); the rest of the deadline is for the work of one that got its turn.
+    turn = COMMAND_DEADLINE.set(time.monotonic() + TURN_SHARE * deadline_s)
+    try:
+        task = asyncio.ensure_future(app(scope, receive, send_unless_answered))  # copies the context
+    finally:
+        COMMAND_DEADLINE.reset(turn)
     try:
         done, _ = await asyncio.wait({task}, timeout=deadline_s)
     except asyncio.CancelledError:
