@@ -11,6 +11,7 @@ from arena.judge.sandbox import SandboxError
 from arena.problems.importing import read_problem_dir
 from arena.problems.kattis import KattisPackage
 from arena.problems.model import Problem, ProblemFormatError
+from arena.cli_parser import STORE
 from arena.settings import ArenaSettings
 
 
@@ -19,13 +20,14 @@ def add_problem_commands(subparsers: argparse._SubParsersAction) -> None:
     actions = problems.add_subparsers(dest="action", required=True)
     importing = actions.add_parser(
         "import", help="import Kattis/ICPC packages or Markdown problems",
+        reads=STORE + ("sandbox",),
         description="Import problems. A Kattis package without a time limit gets one derived "
                     "from its accepted submissions, judged here in the sandbox (as root).")
     importing.add_argument("paths", nargs="+", type=Path, help="package dirs, Markdown files, or dirs holding one")
     importing.add_argument("--no-verify", action="store_true",
                            help="judge nothing: a package without a time limit gets 1 s (warned)")
     importing.set_defaults(run=_import)
-    listing = actions.add_parser("list", help="list the catalog")
+    listing = actions.add_parser("list", help="list the catalog", reads=STORE)
     listing.set_defaults(run=_list)
 
 
