@@ -35,7 +35,7 @@ def add_process_commands(sub: argparse._SubParsersAction) -> None:
                         "ratings,limits (default: all)")
     worker.set_defaults(run=_sync(worker_main))
     sub.add_parser("judge", help="judge submissions from the bus",
-                   reads=BROKER + JUDGE + LOGS + ("data_dir",)).set_defaults(run=_sync(judge_main))
+                   reads=STORE + BROKER + JUDGE + LOGS).set_defaults(run=_sync(judge_main))
     scheduler = sub.add_parser("scheduler", help="the timers' safety net, every --every seconds",
                                reads=STORE + LOGS + GAME)
     scheduler.add_argument("--every", type=float, default=30.0, help="seconds between sweeps")
