@@ -7,6 +7,7 @@ import argparse
 import sys
 from collections.abc import Callable
 
+from arena.battles_cli import add_battle_commands
 from arena.problems.cli import add_problem_commands
 from arena.processes import add_process_commands
 from arena.projections.cli import add_projection_commands
@@ -96,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(run=_demo)
     add_projection_commands(sub)
     add_ledger_commands(sub)
+    add_battle_commands(sub)
     add_problem_commands(sub)
     add_process_commands(sub)
     return parser

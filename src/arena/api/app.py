@@ -9,6 +9,7 @@ from litestar.plugins.opentelemetry import OpenTelemetryConfig, OpenTelemetryPlu
 
 from arena import __version__
 from arena.api.auth import auditors_read_only, jwt_auth
+from arena.api.controllers.battle_results import results
 from arena.api.controllers.battle_submissions import BattleSubmissionController
 from arena.api.controllers.battles import BattleController
 from arena.api.controllers.health import health, ready
@@ -36,7 +37,7 @@ def create_app(arena: Arena) -> Litestar:
         route_handlers=[BattleController, BattleReadModelController, ProblemController,
                         SubmissionController, list_languages,
                         SettlementController, LedgerController, leaderboard, rating,
-                        BattleSubmissionController, me],
+                        BattleSubmissionController, me, results],
         # Inside the auth middleware, so the key is scoped to the authenticated user; the body's
         # size and type are checked first, before the idempotency middleware reads it.
         middleware=[request_body_middleware_factory(settings.max_problem_bytes), identity_middleware,
