@@ -177,3 +177,13 @@ def test_exporting_an_unknown_battle_is_one_clear_line_and_exit_1(e2e_arena, cap
 
     assert main(["battles", "export", "00000000-0000-4000-8000-000000000000"]) == 1
     assert "no battle" in capsys.readouterr().err
+
+
+def test_the_boards_live_and_past_have_the_shape_the_openapi_document_declares(api, played) -> None:
+    from arena.api.scoreboard_views import ScoreboardView
+
+    battle, snapshots = played
+    for query in ("", f"?at={snapshots[3].position}", f"?at={snapshots[3].at.isoformat().replace('+00:00', 'Z')}"):
+        body = api.get(f"{battle.path}/scoreboard{query}", user=battle.players[0]).json()
+
+        assert ScoreboardView.model_validate(body).model_dump(mode="json") == body
