@@ -11,6 +11,7 @@ import argparse
 import sys
 from uuid import UUID
 
+from arena.cli_parser import STORE
 from arena.settings import ArenaSettings
 
 
@@ -19,13 +20,13 @@ def add_battle_commands(subparsers: argparse._SubParsersAction) -> None:
                                     description="Organizers' tools for one battle.")
     actions = battles.add_subparsers(dest="action", required=True)
     export = actions.add_parser(
-        "export", help="write a battle's final results and event history to stdout",
+        "export", help="write a battle's final results and event history to stdout", reads=STORE,
         description="Write one battle's final results (ranked from every event, by the scoreboard's "
                     "rules) and its whole event history (the battle's and its room players' events, in "
                     "log order) to stdout; exit 1 if there is no such battle.")
     export.add_argument("battle", type=_battle_id, help="the battle's id")
     export.add_argument("--format", choices=("json", "csv"), default="json",
-                        help="json: {battle_id, status, results, events}; csv: the results (default json)")
+                        help="json: {battle_id, status, results, events}; csv: the results")
     export.add_argument("--events", action="store_true", help="csv: the event history instead of the results")
     export.set_defaults(run=_export)
 

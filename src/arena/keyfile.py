@@ -12,12 +12,13 @@ import os
 import secrets
 from pathlib import Path
 
+from arena.config_errors import ConfigurationError
 from arena.settings import ArenaSettings
 
 JUDGE_KEY_FILE = "judge-key"
 
 
-class MissingSecret(RuntimeError):
+class MissingSecret(ConfigurationError):
     """A secret this process needs was not configured: refuse rather than guess one."""
 
 

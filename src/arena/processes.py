@@ -19,26 +19,28 @@ from datetime import timedelta
 
 import structlog
 
-from arena.dlq_command import dlq_main
+from arena.cli_parser import BROKER, GAME, JUDGE, LOGS, STORE
+from arena.dlq_command import add_dlq_command
 from arena.settings import ArenaSettings
 
 log = structlog.get_logger("arena")
 
 
 def add_process_commands(sub: argparse._SubParsersAction) -> None:
-    sub.add_parser("relay", help="publish every stored event to RabbitMQ").set_defaults(run=_sync(relay))
-    worker = sub.add_parser("worker", help="projection, timer and command consumers")
-    worker.add_argument("--only", default="", help="comma-separated: projections,timers,commands,settlement,ratings,limits (default: all)")
+    sub.add_parser("relay", help="publish every stored event to RabbitMQ",
+                   reads=STORE + BROKER + LOGS).set_defaults(run=_sync(relay))
+    worker = sub.add_parser("worker", help="projection, timer and command consumers",
+                            reads=STORE + BROKER + LOGS + GAME + ("judge_key", "redis_url", "submission_in_flight_s"))
+    worker.add_argument("--only", default="", help="comma-separated: projections,timers,commands,settlement,"
+                        "ratings,limits (default: all)")
     worker.set_defaults(run=_sync(worker_main))
-    sub.add_parser("judge", help="judge submissions from the bus").set_defaults(run=_sync(judge_main))
-    scheduler = sub.add_parser("scheduler", help="the timers' safety net, every --every seconds")
-    scheduler.add_argument("--every", type=float, default=30.0)
+    sub.add_parser("judge", help="judge submissions from the bus",
+                   reads=STORE + BROKER + JUDGE + LOGS).set_defaults(run=_sync(judge_main))
+    scheduler = sub.add_parser("scheduler", help="the timers' safety net, every --every seconds",
+                               reads=STORE + LOGS + GAME)
+    scheduler.add_argument("--every", type=float, default=30.0, help="seconds between sweeps")
     scheduler.set_defaults(run=_sync(scheduler_main))
-    dlq = sub.add_parser("dlq", help="dead letters: list or replay")
-    dlq.add_argument("action", choices=["list", "replay"])
-    dlq.add_argument("--id", default=None, help="replay one message by its message_id")
-    dlq.add_argument("--all", action="store_true", help="replay every dead letter")
-    dlq.set_defaults(run=_sync(dlq_main))
+    add_dlq_command(sub)
 
 
 def _sync(main):
@@ -52,11 +54,11 @@ def _sync(main):
             print(f"arena {args.command}: set ARENA_BROKER_URL (amqp://...); without a broker "
                   "the API process does this work itself", file=sys.stderr)
             return 2
-        from arena.keyfile import MissingSecret
+        from arena.config_errors import ConfigurationError
 
         try:
             return asyncio.run(main(args, settings)) or 0
-        except MissingSecret as exc:  # a setting only the operator can supply: no retry helps
+        except ConfigurationError as exc:  # a setting only the operator can supply: no retry helps
             print(f"arena {args.command}: {exc}", file=sys.stderr)
             return 2
 

@@ -6,9 +6,10 @@ import os
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+POSTGRESQL_SCHEMES = ("postgresql://", "postgres://")
 RateSpec = Annotated[str, Field(pattern=r"^\d+/[1-9]\d*$")]
 
 
@@ -66,9 +67,18 @@ class ArenaSettings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
 
+    @field_validator("database_url")
+    @classmethod
+    def _postgresql_only(cls, url: str | None) -> str | None:
+        # Anything else used to fall back to SQLite in silence: a typo lost the operator's data.
+        if url and not url.startswith(POSTGRESQL_SCHEMES):
+            raise ValueError(f"must be a PostgreSQL URL ({POSTGRESQL_SCHEMES[0]}user@host:port/db); "
+                             "leave it unset for the embedded SQLite store under ARENA_DATA_DIR")
+        return url or None
+
     @property
     def uses_postgres(self) -> bool:
-        return bool(self.database_url) and self.database_url.startswith(("postgresql://", "postgres://"))
+        return bool(self.database_url)
 
     @property
     def problems_dir(self) -> Path:

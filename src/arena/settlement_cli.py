@@ -15,6 +15,7 @@ import sys
 from typing import Any
 from uuid import UUID
 
+from arena.cli_parser import STORE
 from arena.settings import ArenaSettings
 
 EXPORT_COLUMNS = ("battle_id", "revision", "user_id", "season", "rank", "points", "result_hash",
@@ -26,7 +27,7 @@ def add_ledger_commands(subparsers: argparse._SubParsersAction) -> None:
                                    description="Audit the settlement ledger against the event store.")
     actions = ledger.add_subparsers(dest="action", required=True)
     verify = actions.add_parser(
-        "verify", help="recompute settlements from the event store and compare them with the ledger",
+        "verify", help="recompute settlements from the event store and compare them with the ledger", reads=STORE,
         description="Recompute every settlement (or one battle's) from the event store and compare the "
                     "result hash, each player's ledger sums (rank, points) and each ledger row's result "
                     "hash. Prints each difference, then a summary; exit 1 if any differ, 0 otherwise. "
@@ -34,13 +35,13 @@ def add_ledger_commands(subparsers: argparse._SubParsersAction) -> None:
                     "stderr.")
     verify.add_argument("battle", nargs="?", type=_battle_id, help="one battle's id (default: every settled battle)")
     verify.set_defaults(run=_verify)
-    export = actions.add_parser("export", help="write a battle's ledger rows (every revision) to stdout",
+    export = actions.add_parser("export", help="write a battle's ledger rows (every revision) to stdout", reads=STORE,
                                 description="Write the ledger rows of one battle, every revision, in "
                                             "(revision, user) order to stdout; exit 1 if the battle has no "
                                             "settlement.")
     export.add_argument("battle", type=_battle_id, help="the battle's id")
     export.add_argument("--format", choices=("csv", "json"), default="csv",
-                        help="csv (with a header row) or json (an array of objects); default csv")
+                        help="csv (with a header row) or json (an array of objects)")
     export.set_defaults(run=_export)
 
 

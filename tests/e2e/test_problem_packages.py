@@ -149,3 +149,22 @@ def test_finding_1_a_control_character_in_a_markdown_upload_is_a_422_naming_the_
                         content=b"---\ntitle: \"Sum\\x1b[2J\"\nslug: sum-ctl\n---\n\nAdd.\n")
 
     assert assert_problem_details(response, 422)["field"] == "title"
+
+
+def test_a_problem_with_no_tests_is_a_422_naming_the_tests(api) -> None:
+    slug = f"bare-{uuid.uuid4().hex[:8]}"
+    response = api.post("/problems", user="alice", role="admin",
+                        content=f"---\ntitle: Bare\nslug: {slug}\n---\nNothing to judge.\n".encode(),
+                        headers={"Content-Type": "text/markdown"})
+    assert_problem_details(response, 422)
+    assert response.json()["field"] == "tests"
+
+
+def test_an_upload_says_which_parts_of_a_package_are_not_supported(api) -> None:
+    slug = f"partly-{uuid.uuid4().hex[:8]}"
+    package = zipped({f"{slug}/problem.yaml": "name: Partly\n", f"{slug}/include/lib.h": "int x;\n",
+                      f"{slug}/data/secret/1.in": "2\n", f"{slug}/data/secret/1.ans": "2\n"})
+    response = api.post("/problems", user="alice", role="admin", content=package,
+                        headers={"Content-Type": "application/zip"})
+    assert response.status_code == 201, response.text
+    assert response.json()["ignored"] == ["include/: code added to submissions, not supported yet"]

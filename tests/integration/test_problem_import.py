@@ -88,3 +88,67 @@ def test_finding_7_cli_import_of_limits_that_are_not_numbers_is_one_clear_line(t
 
     assert main(["problems", "import", str(package)]) == 1
     assert capsys.readouterr().err == f"{package}: not imported: limits.memory: must be between 16 and 4096\n"
+
+
+# Issue 13, item 7: problems the way the CLI and the API agree on them.
+
+MARKDOWN = "---\ntitle: Echo\nslug: echo\ntests:\n  - input: '1'\n    output: '1'\n---\n\nEcho it.\n"
+
+
+def test_a_folder_of_packages_imports_every_package_below_it(tmp_path: Path, data_dir: Path, capsys) -> None:
+    write(tmp_path / "set" / "aplusb", KATTIS)
+    write(tmp_path / "set" / "round-2" / "echo", {"echo.md": MARKDOWN})
+    write(tmp_path / "set" / "loose", {"one.md": MARKDOWN.replace("echo", "one"),
+                                       "two.md": MARKDOWN.replace("echo", "two")})
+
+    assert main(["problems", "import", str(tmp_path / "set")]) == 0
+
+    out = capsys.readouterr().out
+    assert all(f"{slug}: imported" in out for slug in ("aplusb", "echo", "one", "two")), out
+
+
+def test_a_path_that_does_not_exist_or_holds_no_problem_is_an_error(tmp_path: Path, data_dir: Path, capsys) -> None:
+    (tmp_path / "empty").mkdir()
+
+    assert main(["problems", "import", str(tmp_path / "missing"), str(tmp_path / "empty")]) == 1
+
+    err = capsys.readouterr().err
+    assert "missing: not imported: package: no such file or directory" in err
+    assert "empty: not imported: package: expected problem.yaml or exactly one .md file, found 0" in err
+
+
+def test_a_problem_with_no_tests_is_refused(tmp_path: Path, data_dir: Path, capsys) -> None:
+    bare = write(tmp_path, {"bare.md": "---\ntitle: Bare\nslug: bare\n---\nNothing to judge.\n"}) / "bare.md"
+
+    assert main(["problems", "import", str(bare)]) == 1
+
+    assert "tests: a problem needs at least one test" in capsys.readouterr().err
+
+
+def test_the_same_markdown_document_has_the_same_hash_through_the_api_and_the_cli(
+        tmp_path: Path, data_dir: Path, capsys) -> None:
+    document = write(tmp_path, {"echo.md": MARKDOWN})
+
+    assert main(["problems", "import", str(document / "echo.md")]) == 0
+    arena = bootstrap(ArenaSettings(data_dir=data_dir), judge=False, timers=False)
+    try:
+        imported = arena.problems.info("echo").sha256
+        uploaded, created = arena.problems.upload(MARKDOWN.encode())  # what POST /problems stores
+    finally:
+        arena.close()
+    assert (uploaded.sha256, created) == (imported, False)
+
+
+def test_parts_of_a_package_not_supported_yet_are_reported_not_dropped(tmp_path: Path, data_dir: Path,
+                                                                      capsys) -> None:
+    package = write(tmp_path / "aplusb", KATTIS | {
+        "problem.yaml": "name: A Plus B\nlanguages: c\nlimits:\n  memory: 512\n  output: 8\n",
+        "input_validators/check.py": "print()\n", "attachments/tool.py": "print()\n",
+        "data/secret/01.hint": "think\n"})
+
+    assert main(["problems", "import", str(package)]) == 0
+
+    err = capsys.readouterr().err
+    for part in ("'languages' is not supported yet", "limits.output is not enforced", "input_validators/",
+                 "attachments/", "data/: 1 file(s) other than .in/.ans"):
+        assert f"warning: ignored: " in err and part in err, (part, err)

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from arena.config_errors import ConfigurationError
 from arena.keyfile import MissingSecret, data_dir_secret
 from arena.settings import ArenaSettings
 
 SECRET_FILE = "jwt-secret"
 
 
-class MissingJwtSecret(RuntimeError):
+class MissingJwtSecret(ConfigurationError):
     """Tokens could be verified with no key of ours: refuse rather than guess one."""
 
 

@@ -13,6 +13,7 @@ import asyncio
 import psycopg
 from sqlalchemy import make_url
 
+from arena.config_errors import missing_database
 from arena.db.engine import read_model_url
 from arena.retrying import DATABASE_DOWN, Backoff
 from arena.settings import ArenaSettings
@@ -25,8 +26,8 @@ def conninfo(settings: ArenaSettings) -> str:
 
 
 async def wait_for_database(settings: ArenaSettings, process: str, stop: asyncio.Event) -> bool:
-    """Returns once PostgreSQL accepts a connection (True), or when `stop` is set (False).
-    Without PostgreSQL (SQLite) there is nothing to wait for."""
+    """Returns once PostgreSQL accepts a connection (True), or when `stop` is set (False);
+    raises MissingDatabase if the server says the database does not exist. Without PostgreSQL (SQLite) there is nothing to wait for."""
     if not settings.uses_postgres:
         return True
     backoff = Backoff(process, "database")
@@ -35,6 +36,8 @@ async def wait_for_database(settings: ArenaSettings, process: str, stop: asyncio
             connection = await psycopg.AsyncConnection.connect(conninfo(settings), connect_timeout=PROBE_TIMEOUT_S)
             await connection.close()
         except DATABASE_DOWN as exc:
+            if missing := missing_database(exc, settings.database_url):
+                raise missing from None  # no retry creates it: the operator must
             await backoff.wait(exc, stop)
             continue
         backoff.succeeded()

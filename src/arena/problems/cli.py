@@ -8,9 +8,10 @@ import sys
 from pathlib import Path
 
 from arena.judge.sandbox import SandboxError
-from arena.problems.importing import read_problem_dir
+from arena.problems.importing import packages_below, read_problem_dir
 from arena.problems.kattis import KattisPackage
 from arena.problems.model import Problem, ProblemFormatError
+from arena.cli_parser import STORE
 from arena.settings import ArenaSettings
 
 
@@ -19,13 +20,15 @@ def add_problem_commands(subparsers: argparse._SubParsersAction) -> None:
     actions = problems.add_subparsers(dest="action", required=True)
     importing = actions.add_parser(
         "import", help="import Kattis/ICPC packages or Markdown problems",
+        reads=STORE + ("sandbox",),
         description="Import problems. A Kattis package without a time limit gets one derived "
                     "from its accepted submissions, judged here in the sandbox (as root).")
-    importing.add_argument("paths", nargs="+", type=Path, help="package dirs, Markdown files, or dirs holding one")
+    importing.add_argument("paths", nargs="+", type=Path,
+                           help="package folders, Markdown files, or folders of packages (every package below)")
     importing.add_argument("--no-verify", action="store_true",
                            help="judge nothing: a package without a time limit gets 1 s (warned)")
     importing.set_defaults(run=_import)
-    listing = actions.add_parser("list", help="list the catalog")
+    listing = actions.add_parser("list", help="list the catalog", reads=STORE)
     listing.set_defaults(run=_list)
 
 
@@ -36,21 +39,34 @@ def _import(args: argparse.Namespace, settings: ArenaSettings) -> int:
     verifier = _Verifier(settings)
     failed = 0
     try:
-        for path in args.paths:
-            try:
-                problem = _problem(read_problem_dir(path), path, args.no_verify, verifier)
-                info, created = arena.problems.import_problem(problem)
-            except (ProblemFormatError, OSError, SandboxError) as exc:
-                print(f"{path}: not imported: {exc}", file=sys.stderr)
-                failed += 1
-                continue
-            state = "imported" if created else "unchanged"
-            print(f"{info.slug}: {state} ({info.sha256[:12]}, {info.title!r}, {info.points} points, "
-                  f"time limit {problem.time_limit_ms / 1000:g} s)")
+        for given in args.paths:
+            for path in _packages(given):
+                try:
+                    package = read_problem_dir(path)
+                    problem = _problem(package, path, args.no_verify, verifier)
+                    info, created = arena.problems.import_problem(problem)
+                except (ProblemFormatError, OSError, SandboxError) as exc:
+                    print(f"{path}: not imported: {exc}", file=sys.stderr)
+                    failed += 1
+                    continue
+                for part in package.ignored:
+                    print(f"{path}: warning: ignored: {part}", file=sys.stderr)
+                state = "imported" if created else "unchanged"
+                print(f"{info.slug}: {state} ({info.sha256[:12]}, {info.title!r}, {info.points} points, "
+                      f"time limit {problem.time_limit_ms / 1000:g} s)")
     finally:
         verifier.close()
         arena.close()
     return 1 if failed else 0
+
+
+def _packages(path: Path) -> list[Path]:
+    """The path, or every package below a folder of packages; a path with none stays, so that
+    reading it reports why in the same words as a broken package."""
+    try:
+        return packages_below(path)
+    except ProblemFormatError:
+        return [path]
 
 
 def _problem(package: KattisPackage, path: Path, no_verify: bool, verifier: _Verifier) -> Problem:

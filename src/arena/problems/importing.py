@@ -22,11 +22,16 @@ _NOT_PACKAGE_CONTENT = ("__MACOSX", ".")  # what zip tools add next to the one f
 
 def load_problem_zip(data: bytes, caps: PackageCaps = PackageCaps()) -> Problem:
     """A zip of either format; a single top-level folder in the zip is looked into."""
+    return read_problem_zip(data, caps).problem
+
+
+def read_problem_zip(data: bytes, caps: PackageCaps = PackageCaps()) -> KattisPackage:
+    """As load_problem_zip, with what the package holds that is not supported (`ignored`)."""
     package = read_zip(data, caps)
     entries = [name for name in package.top_level() if not name.startswith(_NOT_PACKAGE_CONTENT)]
     if len(entries) == 1 and package.is_dir(entries[0]):
-        return load_package(package.subpackage(entries[0]), entries[0])
-    return load_package(package, "")  # no folder name: the slug comes from the title
+        return read_package(package.subpackage(entries[0]), entries[0])
+    return read_package(package, "")  # no folder name: the slug comes from the title
 
 
 def load_problem_dir(path: Path, caps: PackageCaps = PackageCaps()) -> Problem:
@@ -42,21 +47,18 @@ def read_problem_dir(path: Path, caps: PackageCaps = PackageCaps()) -> KattisPac
     if not path.is_dir():
         raise ProblemFormatError("package", "no such file or directory")
     reader = DirReader(path, caps)
-    package = reader.package(reader.tree())
-    if package.is_file("problem.yaml"):
-        return read_kattis_package(package, slug=path.resolve().name)
-    return KattisPackage(load_package(package, path.resolve().name), None)
+    return read_package(reader.package(reader.tree()), path.resolve().name)
 
 
-def load_package(package: Package, folder: str) -> Problem:
+def read_package(package: Package, folder: str) -> KattisPackage:
     """folder is the package's own name (the Kattis slug), "" if it has none."""
     if package.is_file("problem.yaml"):
-        return read_kattis_package(package, slug=folder).problem
+        return read_kattis_package(package, slug=folder)
     documents = [name for name in package.top_level() if name.endswith(".md") and package.is_file(name)]
     if len(documents) != 1:
         raise ProblemFormatError("package", "expected problem.yaml or exactly one .md file, "
                                             f"found {len(documents)} .md files")
-    return load_markdown(package, documents[0])
+    return KattisPackage(load_markdown(package, documents[0]), None)
 
 
 def load_markdown(package: Package, document: str) -> Problem:
@@ -80,3 +82,24 @@ def _load_markdown_file(path: Path, caps: PackageCaps) -> Problem:
     folder = _tests_folder(split_document(reader.package([path.name]).read_text(path.name))[0], path.name)
     files = [path.name] + (reader.tree(folder) if folder is not None else [])
     return load_markdown(reader.package(files), path.name)
+
+
+def packages_below(path: Path) -> list[Path]:
+    """What `arena problems import PATH` imports: PATH itself when it is a problem (a .md file, a
+    folder with problem.yaml or exactly one .md), else every problem below it (a folder of
+    packages: its .md files and, searched the same way, its folders). Hidden entries are skipped."""
+    if not path.exists():
+        raise ProblemFormatError("package", "no such file or directory")
+    found = [path] if path.is_file() else _below(path)
+    if not found:
+        raise ProblemFormatError("package", "no problem here: expected problem.yaml, a .md file, "
+                                            "or folders of packages")
+    return found
+
+
+def _below(folder: Path) -> list[Path]:
+    documents = sorted(p for p in folder.glob("*.md") if p.is_file() and not p.name.startswith("."))
+    if (folder / "problem.yaml").is_file() or len(documents) == 1:
+        return [folder]
+    folders = sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+    return documents + [problem for child in folders for problem in _below(child)]

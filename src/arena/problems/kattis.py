@@ -18,6 +18,7 @@ from arena.problems.package import MiB, Package
 from arena.problems.testdata import read_tests
 from arena.problems.time_limit import (UNVERIFIED_TIME_LIMIT_MS, PackageSubmission, TimeRule,
                                        submissions, time_rule)
+from arena.problems.unsupported import unsupported_parts
 from arena.problems.validation import validation_fields
 from arena.problems.yaml_loader import load_yaml
 
@@ -33,6 +34,7 @@ class KattisPackage:
     time_rule: TimeRule | None  # how to derive the time limit, when the package sets none
     accepted: tuple[PackageSubmission, ...] = ()
     too_slow: tuple[PackageSubmission, ...] = ()  # submissions/time_limit_exceeded
+    ignored: tuple[str, ...] = ()  # parts not supported yet, one line each (unsupported.py)
 
 
 def load_kattis_package(package: Package, *, slug: str) -> Problem:
@@ -64,11 +66,12 @@ def read_kattis_package(package: Package, *, slug: str) -> KattisPackage:
         "statement": _statement(package),
     }
     problem = build_problem({k: v for k, v in fields.items() if v is not None}, source="problem.yaml")
+    ignored = unsupported_parts(meta, package)
     if _time_limit_ms(package, limits) is not None:
-        return KattisPackage(problem, None)
+        return KattisPackage(problem, None, ignored=ignored)
     return KattisPackage(problem, time_rule(meta, limits),
                          submissions(package, "submissions/accepted"),
-                         submissions(package, "submissions/time_limit_exceeded"))
+                         submissions(package, "submissions/time_limit_exceeded"), ignored)
 
 
 def _problem_yaml(package: Package) -> dict:

@@ -140,13 +140,16 @@ def split_document(text: str) -> tuple[dict[str, Any], str]:
 def build_problem(fields: dict[str, Any], source: str = "front_matter") -> Problem:
     """A Problem, or ProblemFormatError naming the first field at fault (source if none is)."""
     try:
-        return Problem(**fields)
+        problem = Problem(**fields)
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(part) for part in first["loc"]) or source
         raise ProblemFormatError(field, first["msg"]) from None
     except TypeError as exc:  # keys that are not strings
         raise ProblemFormatError(source, str(exc)) from None
+    if not problem.all_tests:  # nothing to judge with: every submission would be accepted
+        raise ProblemFormatError("tests", "a problem needs at least one test (samples or tests)")
+    return problem
 
 
 def render_markdown(problem: Problem) -> str:

@@ -39,18 +39,17 @@ class ProblemStore:
         self.in_use_by = in_use_by  # slug -> ids of battles, not ended, that use it
 
     def upload(self, document: bytes) -> tuple[ProblemInfo, bool]:
-        """Stores the Markdown document as sent; returns its info and whether anything changed."""
+        """Stores a Markdown document; returns its info and whether anything changed."""
         try:
             text = document.decode("utf-8")
         except UnicodeDecodeError:
             raise ProblemFormatError("document", "not UTF-8 text") from None
-        return self._store(parse_markdown(text), document)
+        return self.import_problem(parse_markdown(text))
 
     def import_problem(self, problem: Problem) -> tuple[ProblemInfo, bool]:
-        """Stores an imported problem (e.g. a Kattis package) in its canonical Markdown form."""
-        return self._store(problem, render_markdown(problem).encode("utf-8"))
-
-    def _store(self, problem: Problem, document: bytes) -> tuple[ProblemInfo, bool]:
+        """Stores a problem in its canonical Markdown form, however it came (an upload, a zip, the
+        CLI): the same problem has the same hash whichever way it arrived."""
+        document = render_markdown(problem).encode("utf-8")
         sha256 = content_hash(document)
         self.blobs.write(sha256, document)
         current = self._row(problem.slug)

@@ -7,17 +7,20 @@
 3. In ONE transaction: lock the tracking table and the live tables, apply what arrived during
    step 2, swap tables and tracking rows, drop the old. A delivery blocked by the locks resumes
    on the swapped tracking rows, so nothing is lost and nothing applied twice.
+Before the swap, a rebuild that cannot be right is refused (RebuildRefused) and its shadow
+dropped: one that applied nothing from a log holding the projection's events, or that has fewer
+rows than the live model (the live model only ever lags the log), unless `force`.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from sqlalchemy import Connection, Engine, delete, update
+from sqlalchemy import Connection, Engine, delete, func, select, table, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -39,11 +42,18 @@ class RebuildResult:
     applied: int  # events of the projection's topics, decoded and applied
     seconds: float
     checksum: str
+    rows: int  # in the rebuilt tables
+
+
+class RebuildRefused(Exception):
+    """The rebuilt model is implausible; it was dropped and the live one left as it was."""
 
 
 def rebuild(engine: Engine, app: Any, name: str, progress: TextIO | None = None,
-            page: int = 10_000) -> RebuildResult:
+            page: int = 10_000, force: bool = False) -> RebuildResult:
     """Rebuilds projection `name` from the event store of `app` and swaps it in."""
+    if page < 1:
+        raise ValueError(f"page must be at least 1, not {page}")
     entry, started = registry()[name], time.monotonic()
     target = entry.build(SHADOW)
     topics = tuple(getattr(target, "topics", ()))
@@ -51,7 +61,7 @@ def rebuild(engine: Engine, app: Any, name: str, progress: TextIO | None = None,
         shadow.create(conn, entry.tables, SHADOW)
         conn.execute(delete(projection_tracking).where(projection_tracking.c.projection == target.name))
     end = app.recorder.max_notification_id() or 0
-    bar = ProgressBar(end, progress, label=f"{name} events")
+    bar = ProgressBar(end, progress, label="log positions")
     position, applied, versions = 0, 0, {}
     with gc_paused():
         with WriteBehind(engine) as written:
@@ -64,15 +74,42 @@ def rebuild(engine: Engine, app: Any, name: str, progress: TextIO | None = None,
             _write_tracking(conn, target.name, versions)
     bar.advance(end - position)  # the tail of the log held no event of ours
     bar.finish()
-    with _exclusive(engine) as conn:
-        shadow.lock(conn, entry.tables)
-        for rows, last in read_pages(app, engine, position, page, topics):  # what arrived meanwhile
-            _apply(conn, target, rows)
-            position, applied = last, applied + len(rows)
-        shadow.swap(conn, entry.tables, SHADOW)
-        _swap_tracking(conn, live=name, rebuilt=target.name)
+    try:
+        with _exclusive(engine) as conn:
+            shadow.lock(conn, entry.tables)
+            for rows, last in read_pages(app, engine, position, page, topics):  # what arrived meanwhile
+                _apply(conn, target, rows)
+                position, applied = last, applied + len(rows)
+            rebuilt = _count_rows(conn, entry.tables, SHADOW)
+            _refuse_implausible(app, engine, topics, applied, rebuilt, _count_rows(conn, entry.tables), force)
+            shadow.swap(conn, entry.tables, SHADOW)
+            _swap_tracking(conn, live=name, rebuilt=target.name)
+    except RebuildRefused:
+        with engine.begin() as conn:
+            shadow.drop(conn, entry.tables, SHADOW)
+            conn.execute(delete(projection_tracking).where(projection_tracking.c.projection == target.name))
+        raise
     seconds = time.monotonic() - started
-    return RebuildResult(name, position, applied, seconds, checksum(engine, name))
+    return RebuildResult(name, max(position, end), applied, seconds, checksum(engine, name), rebuilt)
+
+
+def _count_rows(conn: Connection, tables: Any, suffix: str = "") -> int:
+    return sum(conn.execute(select(func.count()).select_from(table(live.name + suffix))).scalar_one()
+               for live in tables)
+
+
+def _refuse_implausible(app: Any, engine: Engine, topics: tuple[str, ...], applied: int, rebuilt: int,
+                        live: int, force: bool) -> None:
+    if applied == 0 and _log_holds(app, engine, topics):
+        raise RebuildRefused("it applied no event, though the log holds events of this projection")
+    if rebuilt < live and not force:
+        raise RebuildRefused(f"it has {rebuilt} rows where the live model has {live}; the live model "
+                             "only ever lags the log, so this rebuild missed something (--force swaps anyway)")
+
+
+def _log_holds(app: Any, engine: Engine, topics: tuple[str, ...]) -> bool:
+    with closing(read_pages(app, engine, 0, 1, topics)) as pages:
+        return next(pages, None) is not None
 
 
 def _apply(conn: Connection, target: Any, rows: list[Row]) -> None:

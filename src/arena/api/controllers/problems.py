@@ -12,7 +12,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CON
 from arena.api.auth import admin_only
 from arena.api.views import problem_info_view, problem_view
 from arena.bootstrap import Arena
-from arena.problems.importing import load_problem_zip
+from arena.problems.importing import read_problem_zip
 from arena.problems.model import ProblemFormatError
 from arena.projections.battles import problem_has_started
 
@@ -29,19 +29,23 @@ class ProblemController(Controller):
     async def upload(self, request: Request, arena: Arena) -> Response[dict[str, Any]]:
         """Uploads a problem: a Markdown document (Content-Type text/markdown) or a zip of a
         Kattis/ICPC package or of a Markdown problem with its tests folder (application/zip).
-        201 when stored, 200 when the same document was already there."""
+        201 when stored, 200 when the same document was already there; `ignored` lists the
+        parts of a package that are not supported yet (empty for Markdown)."""
         media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if media_type not in MARKDOWN_TYPES + ZIP_TYPES:
             raise HTTPException(status_code=415, detail=f"send text/markdown or application/zip, not {media_type}")
         body = await _read_limited(request, arena.settings.max_problem_bytes)
         if not body.strip():
             raise ProblemFormatError("document", "the body is empty")
+        ignored: tuple[str, ...] = ()
         if media_type in ZIP_TYPES:
-            problem = await to_thread.run_sync(load_problem_zip, body)
-            info, created = await to_thread.run_sync(arena.problems.import_problem, problem)
+            package = await to_thread.run_sync(read_problem_zip, body)
+            info, created = await to_thread.run_sync(arena.problems.import_problem, package.problem)
+            ignored = package.ignored
         else:
             info, created = await to_thread.run_sync(arena.problems.upload, body)
-        return Response(problem_info_view(info), status_code=HTTP_201_CREATED if created else HTTP_200_OK)
+        return Response(problem_info_view(info) | {"ignored": list(ignored)},
+                        status_code=HTTP_201_CREATED if created else HTTP_200_OK)
 
     @get("/", sync_to_thread=True)
     def index(self, arena: Arena) -> list[dict[str, Any]]:
