@@ -15,7 +15,7 @@ from arena.domain.room_player import PlayerState
 from arena.domain.settings import BattleSettings
 from arena.settings import ArenaSettings
 
-PROBLEM = b"---\ntitle: Echo\nslug: echo\n---\nEcho.\n"
+PROBLEM = b"---\ntitle: Echo\nslug: echo\nsamples:\n  - {input: \"1\", output: \"1\"}\n---\nEcho.\n"
 
 
 def eventually(condition, timeout: float = 10.0) -> bool:

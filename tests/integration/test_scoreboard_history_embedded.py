@@ -15,8 +15,9 @@ from arena.projections.scoreboard import read_scoreboard
 from arena.projections.scoreboard_history import TOPICS, board, facts_until
 from arena.settings import ArenaSettings
 
-PROBLEMS = (b"---\ntitle: Echo\nslug: echo\npoints: 100\n---\nEcho.\n",
-            b"---\ntitle: Sum\nslug: sum\npoints: 300\n---\nSum.\n")
+SAMPLE = b"samples:\n  - {input: \"1\", output: \"1\"}\n"
+PROBLEMS = (b"---\ntitle: Echo\nslug: echo\npoints: 100\n" + SAMPLE + b"---\nEcho.\n",
+            b"---\ntitle: Sum\nslug: sum\npoints: 300\n" + SAMPLE + b"---\nSum.\n")
 
 
 def test_the_board_at_each_position_is_the_live_board_of_that_moment(tmp_path: Path) -> None:
