@@ -154,3 +154,21 @@ def test_the_owner_and_an_admin_read_the_source_and_nobody_else(api, played) -> 
     assert api.get(path, user=unique("admin"), role="admin").json()["source"] == SAMPLE_ONLY
     assert_problem_details(api.get(path, user=grace), 403)
     assert_problem_details(api.get("/submissions/00000000-0000-4000-8000-000000000000/source", user=ada), 404)
+
+
+def test_a_submission_judged_before_details_were_kept_shows_its_verdict_without_tests(
+        api, e2e_postgres_url: str) -> None:
+    import psycopg
+
+    ada = unique("ada")
+    battle = make_running_battle(api, players=(ada,))
+    body = judged(api, battle, ada, RIGHT)
+    with psycopg.connect(e2e_postgres_url, autocommit=True) as conn:  # as migration 0007 leaves an old row
+        conn.execute("UPDATE submissions SET problem_sha256 = NULL, compile_output = NULL, tests = NULL, "
+                     "time_ms = NULL, memory_kb = NULL WHERE id = %s", (body["id"],))
+
+    response = api.get(f"/submissions/{body['id']}", user=ada)
+
+    assert response.status_code == 200, response.text
+    assert {k: response.json()[k] for k in ("verdict", "tests", "compile_output", "time_ms")} == {
+        "verdict": "AC", "tests": [], "compile_output": None, "time_ms": None}
