@@ -7,6 +7,7 @@ import argparse
 import sys
 from collections.abc import Callable
 
+from arena.battles_cli import add_battle_commands
 from arena.cli_parser import BROKER, GAME, JUDGE, LIMITS, LOGS, STORE, TOKENS, ArenaParser, positive_int
 from arena.problems.cli import add_problem_commands
 from arena.processes import add_process_commands
@@ -107,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(run=_demo)
     add_projection_commands(sub)
     add_ledger_commands(sub)
+    add_battle_commands(sub)
     add_problem_commands(sub)
     add_process_commands(sub)
     return parser

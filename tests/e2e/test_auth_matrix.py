@@ -53,6 +53,10 @@ def _my_submission(api, caller: str) -> dict[str, Any]:
     return {"path": f"/submissions/{response.json()['id']}"}
 
 
+def _my_source(api, caller: str) -> dict[str, Any]:
+    return {"path": _my_submission(api, caller)["path"] + "/source"}
+
+
 def _someones_submission(api, caller: str) -> dict[str, Any]:
     return _my_submission(api, unique("owner"))
 
@@ -125,6 +129,17 @@ ROUTES = [
     Route("GET", "/ledger", False, lambda api, caller: {"path": "/ledger"}),
     Route("GET", "/leaderboard", False, lambda api, caller: {"path": "/leaderboard"}),
     Route("GET", "/users/{user_id}/rating", False, _rated),
+    # Organizers and results (issue 13): a player lists their own submissions and reads their own
+    # source (test_submission_results.py: who sees what); the results' CSV is for admins and auditors.
+    Route("GET", "/battles/{battle_id}/submissions", False,
+          lambda api, caller: {"path": f"{_running_with(api, caller).path}/submissions"}),
+    Route("GET", "/submissions/{submission_id}/source", False, _my_source),
+    Route("POST", "/battles/{battle_id}/extend", True,
+          lambda api, caller: {"path": f"{make_running_battle(api, admin=caller).path}/extend",
+                               "json": {"seconds": 60}}),
+    Route("GET", "/battles/{battle_id}/results.csv", True,
+          lambda api, caller: {"path": f"{make_ended_battle(api).path}/results.csv"}),
+    Route("GET", "/me", False, lambda api, caller: {"path": "/me"}),
 ]
 ADMIN_ROUTES = [route for route in ROUTES if route.admin_only]
 PLAYER_ROUTES = [route for route in ROUTES if not route.admin_only]

@@ -15,7 +15,7 @@ from arena.domain.room_player import PlayerState
 from arena.domain.settings import BattleSettings
 from arena.settings import ArenaSettings
 
-PROBLEM = b"---\ntitle: Echo\nslug: echo\n---\nEcho.\n"
+PROBLEM = b"---\ntitle: Echo\nslug: echo\nsamples:\n  - {input: \"1\", output: \"1\"}\n---\nEcho.\n"
 
 
 def eventually(condition, timeout: float = 10.0) -> bool:
@@ -89,4 +89,37 @@ def test_a_running_battle_ends_after_its_duration_and_completes_present_players(
         assert eventually(lambda: arena.app.get_battle(battle_id).status is BattleStatus.ENDED)
         assert arena.app.get_room_player(battle_id, "ada").state is PlayerState.COMPLETED
     finally:
+        arena.close()
+
+
+def test_an_extended_battle_is_ended_by_the_timer_of_its_new_end_not_its_first(tmp_path: Path) -> None:
+    from uuid import uuid4
+
+    from arena.handlers.local_timers import LocalTimers
+    from arena.handlers.routing import TIMERS
+    from arena.handlers.timers import TimerCommand
+
+    clock = MovableClock()
+    arena = bootstrap(ArenaSettings(data_dir=tmp_path), judge=False, timers=False, clock=clock)
+    timers = LocalTimers(arena.app, timedelta(minutes=5), clock)  # no sweep: only timers end battles here
+    arena.bus.handlers.append((TIMERS, timers))
+    try:
+        arena.problems.upload(PROBLEM)
+        battle_id = lobby(arena, duration_s=60)
+        arena.app.start_battle(battle_id, by=Admin("admin"))
+        arena.app.extend_battle(battle_id, 30, by=Admin("admin"))
+
+        def wake() -> None:  # a timer about no battle: its firing wakes the thread and does nothing
+            timers.schedule(TimerCommand(kind="end_if_due", target=uuid4(), due_at=clock()), clock())
+
+        clock.offset = timedelta(seconds=61)
+        wake()
+        assert not arena.app.get_battle(battle_id).is_due_to_end(clock())
+        assert arena.app.get_battle(battle_id).status is BattleStatus.RUNNING
+
+        clock.offset = timedelta(seconds=91)
+        wake()
+        assert eventually(lambda: arena.app.get_battle(battle_id).status is BattleStatus.ENDED)
+    finally:
+        timers.close()
         arena.close()

@@ -26,7 +26,8 @@ Read two integers and print their **sum**.
 
 
 def front(**fields: object) -> str:
-    lines = [f"{key}: {value}" for key, value in {"title": "T", "slug": "t", **fields}.items()]
+    base = {"title": "T", "slug": "t", "tests": "[{input: '1', output: '1'}]"}  # a problem needs a test
+    lines = [f"{key}: {value}" for key, value in {**base, **fields}.items()]
     return "---\n" + "\n".join(lines) + "\n---\nStatement.\n"
 
 
@@ -55,11 +56,15 @@ def test_hidden_tests_are_kept_apart_from_samples_and_run_after_them() -> None:
     assert problem.all_tests[0].name == "small"
 
 
+def test_a_problem_with_no_test_is_refused() -> None:
+    assert format_error("---\ntitle: T\nslug: t\n---\nNothing to judge.\n").field == "tests"
+
+
 def test_limits_and_points_have_defaults() -> None:
     problem = parse_markdown(front())
 
     assert (problem.time_limit_ms, problem.memory_mb, problem.points) == (1000, 256, 100)
-    assert (problem.samples, problem.tests, problem.float_tolerance) == ((), (), None)
+    assert (problem.samples, len(problem.tests), problem.float_tolerance) == ((), 1, None)
 
 
 def test_render_then_parse_gives_the_same_problem() -> None:
@@ -98,7 +103,7 @@ def test_a_test_case_with_empty_input_or_output_survives_the_round_trip(case: Te
 
 
 def test_a_statement_that_opens_with_an_indented_code_block_keeps_it() -> None:
-    problem = parse_markdown("---\ntitle: T\nslug: t\n---\n    int main() {}\n\nWrite it.\n")
+    problem = parse_markdown(front().replace("Statement.\n", "    int main() {}\n\nWrite it.\n"))
 
     assert problem.statement.startswith("    int main() {}")
 
@@ -188,8 +193,8 @@ def test_finding_1_a_control_character_in_a_title_or_slug_is_refused_by_name(fie
 
 
 def test_finding_1_a_control_character_in_the_statement_is_refused_but_tabs_and_newlines_are_text() -> None:
-    assert format_error("---\ntitle: T\nslug: t\n---\nAdd\x07 them.\n").field == "statement"
-    assert parse_markdown("---\ntitle: T\nslug: t\n---\nAdd\tthem.\r\nNow.\n").statement == "Add\tthem.\r\nNow.\n"
+    assert format_error(front().replace("Statement.\n", "Add\x07 them.\n")).field == "statement"
+    assert parse_markdown(front().replace("Statement.\n", "Add\tthem.\r\nNow.\n")).statement == "Add\tthem.\r\nNow.\n"
 
 
 @pytest.mark.parametrize("case, field", [

@@ -62,7 +62,7 @@ def test_nothing_is_bound_that_no_handler_serves() -> None:
 
 def test_the_timers_handler_makes_a_timer_for_every_event_routed_to_it() -> None:
     samples = {"room_player.disconnected": {"at": T0}, "battle.scheduled": {"start_at": T0},
-               "battle.started": {"at": T0, "ends_at": T0},
+               "battle.started": {"at": T0, "ends_at": T0}, "battle.extended": {"ends_at": T0},
                "settlement.opened": {"battle_id": uuid4(), "ended_at": T0, "wait_until": T0, "awaiting": ["s1"]}}
     assert set(keys_for(TIMERS)) == set(samples)
     for key, data in samples.items():

@@ -47,6 +47,7 @@ def envelope(routing: str, **data) -> EventEnvelope:
     aggregate, event = {"room_player.disconnected": ("room_player:RoomPlayer", "Disconnected"),
                         "battle.scheduled": ("battle:Battle", "Scheduled"),
                         "battle.started": ("battle:Battle", "Started"),
+                        "battle.extended": ("battle:Battle", "Extended"),
                         "battle.ended": ("battle:Battle", "Ended")}[routing]
     return EventEnvelope(topic=f"arena.domain.{aggregate}.{event}", originator_id=uuid4(),
                          originator_version=2, timestamp=T0, data=data)
@@ -63,6 +64,32 @@ def test_a_scheduled_battle_gets_a_start_timer_and_a_started_one_an_end_timer() 
                        timedelta(minutes=5))
     assert (start.kind, start.due_at) == ("start_if_due", T0)
     assert (end.kind, end.due_at) == ("end_if_due", T0 + timedelta(hours=1))
+
+
+def test_an_extension_schedules_an_end_timer_at_the_new_end() -> None:
+    new_end = T0 + timedelta(hours=2)
+    [end] = timers_for(envelope("battle.extended", seconds=3600, ends_at=new_end, at=T0, by="x"),
+                       timedelta(minutes=5))
+    assert (end.kind, end.due_at) == ("end_if_due", new_end)
+
+
+def test_the_old_end_timer_of_an_extended_battle_does_nothing_and_the_new_one_ends_it() -> None:
+    clock = Clock()
+    app = make_app(clock)
+    battle_id = app.create_battle("admin", BattleSettings(title="t", duration_s=600))
+    app.attach_problem(battle_id, "echo", by=Admin("admin"))
+    app.open_lobby(battle_id, by=Admin("admin"))
+    app.start_battle(battle_id, by=Admin("admin"))
+    app.extend_battle(battle_id, 300, by=Admin("admin"))
+    old = TimerCommand(kind="end_if_due", target=battle_id, due_at=T0 + timedelta(seconds=600))
+    new = TimerCommand(kind="end_if_due", target=battle_id, due_at=T0 + timedelta(seconds=900))
+
+    clock.now = old.due_at
+    fire(old, app, now=clock.now)
+    assert app.get_battle(battle_id).status is BattleStatus.RUNNING
+    clock.now = new.due_at
+    fire(new, app, now=clock.now)
+    assert app.get_battle(battle_id).status is BattleStatus.ENDED
 
 
 def test_other_events_schedule_nothing() -> None:

@@ -10,9 +10,12 @@ from litestar.plugins.opentelemetry import OpenTelemetryConfig, OpenTelemetryPlu
 
 from arena import __version__
 from arena.api.auth import auditors_read_only, jwt_auth
+from arena.api.controllers.battle_results import results
+from arena.api.controllers.battle_submissions import BattleSubmissionController
 from arena.api.controllers.battles import BattleController
 from arena.api.controllers.health import health, ready
 from arena.api.controllers.languages import detect_languages, list_languages
+from arena.api.controllers.me import me
 from arena.api.controllers.problems import ProblemController
 from arena.api.controllers.read_models import BattleReadModelController
 from arena.api.controllers.settlement import LedgerController, SettlementController, leaderboard, rating
@@ -40,7 +43,8 @@ def create_app(arena: Arena) -> Litestar:
         path="/api/v2",
         route_handlers=[BattleController, BattleReadModelController, ProblemController,
                         SubmissionController, list_languages,
-                        SettlementController, LedgerController, leaderboard, rating],
+                        SettlementController, LedgerController, leaderboard, rating,
+                        BattleSubmissionController, me, results],
         # Inside the auth middleware, so the key is scoped to the authenticated user; the body's
         # size and type are checked first, before the idempotency middleware reads it. The breaker
         # and the deadline before the claim, which is the first thing that needs the database.

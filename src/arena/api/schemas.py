@@ -32,6 +32,12 @@ class ConfigureBattle(Body):
 
 class AttachProblem(Body):
     slug: Line(64, min_length=1)  # type: ignore[valid-type]
+    # this battle's worth of the problem; absent: the problem's own points
+    points: int | None = Field(None, ge=0, le=100_000)
+
+
+class Extend(Body):
+    seconds: int = Field(ge=1, le=24 * 3600, description="added to the battle's end")  # Battle.MAX_EXTENSION_S
 
 
 class Submit(Body):

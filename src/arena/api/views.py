@@ -22,6 +22,7 @@ def battle_view(battle: Battle) -> dict[str, Any]:
         "created_at": battle.created_at,
         "started_at": battle.started_at,
         "ends_at": battle.ends_at,
+        "extended_s": battle.extended_s,
         "ended_at": battle.ended_at,
         "version": battle.version,
     }

@@ -56,10 +56,12 @@ class BattleVerbs(CommandMachinery):
         self.save(battle)
 
     @retry_on_conflict(locking=the_battle)
-    def attach_problem(self, battle_id: UUID, slug: str, by: Actor) -> None:
+    def attach_problem(self, battle_id: UUID, slug: str, by: Actor, points: int | None = None) -> None:
+        """Attaches a problem worth its own points, or `points` in this battle only."""
         battle = self._battle_run_by(battle_id, by)
         info = self.problems.info(slug)
-        battle.attach_problem(slug=slug, sha256=info.sha256, title=info.title, points=info.points)
+        battle.attach_problem(slug=slug, sha256=info.sha256, title=info.title,
+                              points=info.points if points is None else points)
         self.save(battle)
 
     @retry_on_conflict(locking=the_battle)
@@ -91,6 +93,12 @@ class BattleVerbs(CommandMachinery):
         for player in players:
             player.complete(at=at)
         self.save(battle, *players)
+
+    @retry_on_conflict(locking=the_battle)
+    def extend_battle(self, battle_id: UUID, seconds: int, by: Actor) -> None:
+        battle = self._battle_run_by(battle_id, by)
+        battle.extend(seconds, at=self.clock(), by=by)
+        self.save(battle)
 
     def end_battle_if_due(self, battle_id: UUID) -> bool:
         """Timer command: ends a running battle whose duration is over; otherwise a no-op."""

@@ -6,9 +6,12 @@ import hashlib
 from typing import Any
 from uuid import UUID, uuid4
 
+from eventsourcing.utils import get_topic
+
 from arena.application.keys import that_room_player, the_room_player
 from arena.application.machinery import CommandMachinery, retry_on_conflict
 from arena.domain.battle import Battle
+from arena.domain.errors import NotFound
 from arena.domain.room_player import RoomPlayer, room_player_id
 
 
@@ -47,3 +50,14 @@ class SubmissionVerbs(CommandMachinery):
         or UnknownSubmission when no such room player holds that submission."""
         player = self._get(player_id, RoomPlayer, "room player")
         return player.submissions[submission_id]["verdict"] if player.has_verdict(submission_id) else None
+
+    def submission_source(self, player_id: UUID, submission_id: str) -> str:
+        """The source code of a submission, from its SubmissionReceived event: the aggregate
+        keeps only its hash, and no read model holds code."""
+        received = get_topic(RoomPlayer.SubmissionReceived)
+        for stored in self.recorder.select_events(player_id):
+            if stored.topic == received:
+                event = self.mapper.to_domain_event(stored)
+                if event.submission_id == submission_id:
+                    return event.source
+        raise NotFound(f"no submission with id {submission_id}")

@@ -100,6 +100,13 @@ submissions = sa.Table(
     sa.Column("received_at", UTCDateTime, nullable=False),
     sa.Column("judged_at", UTCDateTime),
     sa.Index("submissions_by_battle", "battle_id", "user_id"),
+    # --- 0007: what the verdict says in detail
+    sa.Column("problem_sha256", sa.String(64)),
+    sa.Column("compile_output", sa.Text),
+    sa.Column("tests", sa.JSON),
+    sa.Column("time_ms", sa.Integer),
+    sa.Column("memory_kb", sa.Integer),
+    sa.Index("submissions_by_battle_time", "battle_id", "received_at", "id"),
 )
 
 # --- 0003: scoreboard facts (ranked at read time) and room state ---------------------------
@@ -150,6 +157,7 @@ room_players = sa.Table(
     sa.Column("score", sa.Integer, nullable=False),
     sa.Column("submissions", sa.Integer, nullable=False),
     sa.Index("room_players_by_battle", "battle_id"),
+    sa.Index("room_players_by_user", "user_id"),  # 0007
 )
 
 # --- 0005: the settlement's ledger, the season leaderboard and ratings ----------------------

@@ -31,8 +31,15 @@ class BattleStatus(str, Enum):
     CANCELLED = "cancelled"
 
 
+MAX_POINTS = 100_000  # a problem's own bound (problems.model)
+MAX_EXTENSION_S = 24 * 3600  # one extension; the battle's whole length stays bounded by their sum
+
+
 class Battle(CopiesCheaply, Aggregate):
     _flat = frozenset({"players", "co_admins"})  # ids only: copied shallow (copying.py)
+    # Seconds added by extensions. A class default, so that battles (and snapshots) saved
+    # before extensions existed read as never extended.
+    extended_s: int = 0
 
     class Snapshot(Aggregate.Snapshot):
         """A battle's state for the snapshot store. A battle of 50,000 players has 50,000
@@ -116,6 +123,8 @@ class Battle(CopiesCheaply, Aggregate):
         self._check_status("attach a problem to", BattleStatus.DRAFT)
         if slug in self.problems:
             raise ProblemAlreadyAttached(f"problem {slug!r} is already attached")
+        if not 0 <= points <= MAX_POINTS:
+            raise InvalidInput("points", f"must be between 0 and {MAX_POINTS}")
         self.problems[slug] = {"sha256": sha256, "title": title, "points": points}
 
     @event("ProblemDetached")
@@ -163,6 +172,20 @@ class Battle(CopiesCheaply, Aggregate):
         self.status = BattleStatus.RUNNING
         self.started_at = at
 
+    def extend(self, seconds: int, at: datetime, by: Actor) -> None:
+        """Gives a running battle more time. The new end travels in the event, so that the
+        timers schedule a new end timer from it alone; the old one finds the battle not due
+        yet when it fires (is_due_to_end) and does nothing."""
+        self._check_status("extend", BattleStatus.RUNNING)
+        if not 1 <= seconds <= MAX_EXTENSION_S:
+            raise InvalidInput("seconds", f"must be between 1 and {MAX_EXTENSION_S}")
+        self._extended(seconds=seconds, ends_at=self.ends_at + timedelta(seconds=seconds), at=at,
+                       by=None if by is SYSTEM else by.user_id)
+
+    @event("Extended")
+    def _extended(self, seconds: int, ends_at: datetime, at: datetime, by: str | None) -> None:
+        self.extended_s += seconds
+
     @event("Ended")
     def end(self, at: datetime, reason: str) -> None:
         self._check_status("end", BattleStatus.RUNNING)
@@ -179,7 +202,7 @@ class Battle(CopiesCheaply, Aggregate):
     def ends_at(self) -> datetime | None:
         if self.started_at is None:
             return None
-        return self.started_at + timedelta(seconds=self.settings.duration_s)
+        return self.started_at + timedelta(seconds=self.settings.duration_s + self.extended_s)
 
     def has_player(self, user_id: str) -> bool:
         return user_id in self.players

@@ -45,6 +45,7 @@ ROUTES: dict[type, tuple[Consumer, ...]] = {
     RoomPlayer.Disconnected: (TIMERS,),  # the leave timer
     Battle.Scheduled: (TIMERS,),  # the start timer
     Battle.Started: (TIMERS,),  # the end timer
+    Battle.Extended: (TIMERS,),  # a later end timer
     Battle.Ended: (SETTLEMENT,),
     # after the end: completes or revises the settlement; always: frees an in-flight slot
     RoomPlayer.VerdictRecorded: (SETTLEMENT, LIMITS),

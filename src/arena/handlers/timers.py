@@ -43,7 +43,7 @@ def timers_for(event: EventEnvelope, leave_after: timedelta) -> list[TimerComman
                                  due_at=data["at"] + leave_after, disconnected_at=data["at"])]
         case "battle.scheduled":
             return [TimerCommand(kind="start_if_due", target=event.originator_id, due_at=data["start_at"])]
-        case "battle.started":
+        case "battle.started" | "battle.extended":  # an extension: a new end timer, the old one finds it not due
             return [TimerCommand(kind="end_if_due", target=event.originator_id, due_at=data["ends_at"])]
         case "settlement.opened" if data["awaiting"]:  # nothing awaited: settled at once
             # A look at the store soon (a verdict recorded while the settlement was opened may

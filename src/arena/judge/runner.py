@@ -19,6 +19,7 @@ COMPILE_MEMORY_MB = 1024
 COMPILE_OUTPUT_CAP = 64 * 1024 * 1024  # executables are files too (FSIZE)
 COMPILE_MESSAGE_CAP = 8 * 1024
 OUTPUT_CAP = 16 * 1024 * 1024
+SAMPLE_OUTPUT_CAP = 4 * 1024  # what a player is shown of their program's output on a sample test
 
 
 class TestResult(BaseModel):
@@ -31,6 +32,9 @@ class TestResult(BaseModel):
     exit_code: int | None = None
     signal: int | None = None
     feedback: str = ""  # the custom validator's judgemessage.txt, capped
+    # The program's output, capped, on sample tests only: a hidden test's output would tell
+    # players what the hidden tests hold.
+    output: str | None = None
 
 
 class JudgeResult(BaseModel):
@@ -105,7 +109,8 @@ def grade(submission_id: str, problem: Problem, report: Report,
                 detail, feedback = feedback, ""
         results.append(TestResult(index=index, verdict=verdict, time_ms=round(run.cpu_ms),
                                   memory_kb=run.maxrss_kb, exit_code=run.exit_code,
-                                  signal=run.signal, feedback=feedback))
+                                  signal=run.signal, feedback=feedback,
+                                  output=_shown_output(run.stdout) if index < len(problem.samples) else None))
     verdicts = [r.verdict for r in results]
     if len(results) < len(problem.all_tests) and all(v is Verdict.AC for v in verdicts):
         # The supervisor stops early only after a failure; an accepted prefix means it broke.
@@ -120,6 +125,10 @@ def grade(submission_id: str, problem: Problem, report: Report,
         memory_kb=max((r.memory_kb for r in results), default=0),
         detail=detail,
     )
+
+
+def _shown_output(stdout: bytes) -> str:
+    return stdout[:SAMPLE_OUTPUT_CAP].decode(errors="replace")
 
 
 async def validate_outputs(sandbox: Sandbox, validators: ValidatorCache, problem: Problem,

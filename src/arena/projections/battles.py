@@ -71,6 +71,10 @@ class BattleCatalog(FoldingProjection):
     def scheduled(self, writers: Writers, event: Folded) -> None:
         self._touch(writers, event)
 
+    @folds(Battle.Extended)
+    def extended(self, writers: Writers, event: Folded) -> None:
+        self._touch(writers, event)
+
     @folds(Battle.CoAdminAdded)
     def co_admin_added(self, writers: Writers, event: Folded) -> None:
         self._touch(writers, event)

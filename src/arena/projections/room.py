@@ -69,3 +69,14 @@ def read_room(engine: Engine, battle_id: str, suffix: str = "") -> dict[str, Any
                             .order_by(table.c.joined_at, table.c.user_id))
         players = [{k: v for k, v in row._mapping.items() if k != "battle_id"} for row in rows]
     return {"battle_id": battle_id, "status": status, "players": players}
+
+
+def battles_joined(engine: Engine, user_id: str, limit: int = 100) -> list[dict[str, Any]]:
+    """The battles a user joined, newest join first, with their place in each (room_players_by_user)."""
+    query = (select(room_players.c.battle_id, battles.c.title, battles.c.status, room_players.c.state,
+                    room_players.c.joined_at, room_players.c.score, room_players.c.submissions)
+             .join(battles, battles.c.id == room_players.c.battle_id)
+             .where(room_players.c.user_id == user_id)
+             .order_by(room_players.c.joined_at.desc(), room_players.c.battle_id).limit(limit))
+    with engine.connect() as conn:
+        return [dict(row._mapping) for row in conn.execute(query)]

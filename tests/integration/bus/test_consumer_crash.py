@@ -28,7 +28,7 @@ from arena.projections.room import read_room
 from arena.settings import ArenaSettings
 from bus_eventlog import PG_HOST, PG_PORT, PG_USER, RABBIT_URL
 
-PROBLEM = b"---\ntitle: Echo\nslug: echo\n---\nEcho.\n"
+PROBLEM = b"---\ntitle: Echo\nslug: echo\nsamples:\n  - {input: \"1\", output: \"1\"}\n---\nEcho.\n"
 
 
 async def test_a_consumer_killed_between_effect_and_ack_changes_nothing(

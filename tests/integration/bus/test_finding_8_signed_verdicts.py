@@ -24,7 +24,7 @@ from bus_eventlog import PG_HOST, PG_PORT, PG_USER, RABBIT_URL
 from bus_messages import eventually, until
 
 KEY = b"the-judges-own-key-nobody-else-holds"
-PROBLEM = b"---\ntitle: Echo\nslug: echo\n---\nEcho.\n"
+PROBLEM = b"---\ntitle: Echo\nslug: echo\nsamples:\n  - {input: \"1\", output: \"1\"}\n---\nEcho.\n"
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ from arena.settings import ArenaSettings
 from bus_eventlog import PG_HOST, PG_PORT, PG_USER, RABBIT_URL
 from bus_messages import eventually, publish_event, until
 
-PROBLEM = b"---\ntitle: Echo\nslug: echo\n---\nEcho.\n"
+PROBLEM = b"---\ntitle: Echo\nslug: echo\nsamples:\n  - {input: \"1\", output: \"1\"}\n---\nEcho.\n"
 
 
 @pytest.fixture

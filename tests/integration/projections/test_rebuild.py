@@ -28,6 +28,10 @@ from conftest import Clock
 pytestmark = pytest.mark.timeout(900)
 
 VERDICTS = ["AC", "WA", "TLE", "CE", "RE", "AC"]
+# what a judge sends (JudgeResult): the history keeps the compiler's message and the tests
+DETAILS = {"compile_output": "", "time_ms": 12, "memory_kb": 9000, "detail": "",
+           "tests": [{"index": 0, "verdict": "AC", "time_ms": 12, "memory_kb": 9000, "output": "3\n"},
+                     {"index": 1, "verdict": "WA", "time_ms": 11, "memory_kb": 8800, "output": None}]}
 
 
 def save_battles(app: ArenaApplication, at: datetime, battles: int, players: int, submissions: int,
@@ -51,7 +55,7 @@ def save_battles(app: ArenaApplication, at: datetime, battles: int, players: int
                 player.submit(submission_id, problem, problem * 64, "python", "print(1)", "0" * 64,
                               at + timedelta(minutes=minute))
                 player.record_verdict(submission_id, rng.choice(VERDICTS), at + timedelta(minutes=minute + 1),
-                                      {}, 100 if problem == "a" else 300)
+                                      DETAILS, 100 if problem == "a" else 300)
         app.save(battle, *room)
     return battles * players
 

@@ -91,3 +91,13 @@ def test_a_sandbox_that_silently_skips_tests_is_an_internal_error_not_accepted()
 def test_the_result_is_json_serialisable():
     result = grade("s1", PROBLEM, Report(compile=None, tests=(_step(b"3"), _step(b"5"))))
     assert '"verdict":"WA"' in result.model_dump_json()
+
+
+def test_the_programs_output_is_kept_capped_on_sample_tests_and_never_on_hidden_ones():
+    from arena.judge.runner import SAMPLE_OUTPUT_CAP
+
+    long_output = b"3" + b" " * (SAMPLE_OUTPUT_CAP * 2)
+    result = grade("s1", PROBLEM, Report(compile=None, tests=(_step(long_output), _step(b"secret 4"))))
+    sample, hidden = result.tests
+    assert sample.output is not None and sample.output.startswith("3") and len(sample.output) == SAMPLE_OUTPUT_CAP
+    assert hidden.output is None

@@ -16,7 +16,9 @@ from pydantic import BaseModel, ConfigDict
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED
 
 from arena.api.auth import User, admin_only
-from arena.api.schemas import AttachProblem, ConfigureBattle, Reason, Submit
+from arena.api.battle_views import BattleView, typed_battle_view
+from arena.api.error_responses import errors
+from arena.api.schemas import AttachProblem, ConfigureBattle, Extend, Reason, Submit
 from arena.api.views import battle_view, room_player_view
 from arena.bootstrap import Arena
 from arena.domain.acting import Admin
@@ -87,7 +89,8 @@ class BattleController(Controller):
 
     @post("/{battle_id:uuid}/problems", guards=ADMIN, status_code=HTTP_200_OK, sync_to_thread=True)
     def attach(self, battle_id: UUID, data: AttachProblem, request: Request, arena: Arena) -> dict[str, Any]:
-        arena.app.attach_problem(battle_id, data.slug, by=acting(request.user))
+        """Attaches a problem, worth its own points or `points` in this battle."""
+        arena.app.attach_problem(battle_id, data.slug, by=acting(request.user), points=data.points)
         return battle_view(arena.app.get_battle(battle_id))
 
     @delete("/{battle_id:uuid}/problems/{slug:str}", guards=ADMIN, status_code=HTTP_200_OK, sync_to_thread=True)
@@ -123,6 +126,13 @@ class BattleController(Controller):
     def start(self, battle_id: UUID, request: Request, arena: Arena) -> dict[str, Any]:
         arena.app.start_battle(battle_id, by=acting(request.user))
         return battle_view(arena.app.get_battle(battle_id))
+
+    @post("/{battle_id:uuid}/extend", guards=ADMIN, status_code=HTTP_200_OK, sync_to_thread=True,
+          responses=errors(403, 404, 409, 422))
+    def extend(self, battle_id: UUID, data: Extend, request: Request, arena: Arena) -> BattleView:
+        """Gives a running battle `seconds` more; its ends_at moves and the end timer follows."""
+        arena.app.extend_battle(battle_id, data.seconds, by=acting(request.user))
+        return typed_battle_view(arena.app.get_battle(battle_id))
 
     @post("/{battle_id:uuid}/end", guards=ADMIN, status_code=HTTP_200_OK, sync_to_thread=True)
     def end(self, battle_id: UUID, request: Request, arena: Arena, data: Reason | None = None) -> dict[str, Any]:

@@ -1,29 +1,47 @@
-"""Battle read models: the scoreboard and the room, straight from their projections."""
+"""Battle read models: the scoreboard and the room, straight from their projections; the
+scoreboard of a past instant from the event store."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, get
+from litestar.params import Parameter
 
+from arena.api.error_responses import errors
+from arena.api.scoreboard_views import ScoreboardView, parse_at, scoreboard_view
 from arena.bootstrap import Arena
 from arena.domain.errors import NotFound
+from arena.projections.battle_log import battle_log
 from arena.projections.room import read_room
 from arena.projections.scoreboard import read_scoreboard
+from arena.projections.scoreboard_history import TOPICS, board, facts_until
+
+At = Annotated[str | None, Parameter(min_length=1, max_length=64, description=(
+    "the scoreboard as it stood then: an ISO 8601 instant (UTC when no zone is given) or a "
+    "notification-log position; computed from the events up to it"))]
 
 
 class BattleReadModelController(Controller):
     path = "/battles"
     tags = ["battles"]
 
-    @get("/{battle_id:uuid}/scoreboard", sync_to_thread=True)
-    def scoreboard(self, battle_id: UUID, arena: Arena) -> dict[str, Any]:
-        """Players in rank order (rules: docs/scoreboard.md); ties share a rank (1, 2, 2, 4)."""
-        board = read_scoreboard(arena.engine, str(battle_id))
-        if board is None:
-            raise NotFound(f"no battle with id {battle_id}")
-        return board
+    @get("/{battle_id:uuid}/scoreboard", sync_to_thread=True, responses=errors(400, 404))
+    def scoreboard(self, battle_id: UUID, arena: Arena, at: At = None) -> ScoreboardView:
+        """Players in rank order (rules: docs/scoreboard.md); ties share a rank (1, 2, 2, 4).
+        With `at`, as it stood at that instant or log position (404 if the battle did not exist yet)."""
+        if at is None:
+            live = read_scoreboard(arena.engine, str(battle_id))
+            if live is None:
+                raise NotFound(f"no battle with id {battle_id}")
+            return scoreboard_view(live)
+        position, instant = parse_at(at)
+        battle = arena.app.get_battle(battle_id)
+        facts = facts_until(battle_log(battle, arena.engine, arena.app.recorder, tuple(TOPICS)), position, instant)
+        if facts.scoring is None:
+            raise NotFound(f"battle {battle_id} did not exist yet at {at}")
+        return scoreboard_view(board(str(battle_id), facts), position=facts.position, at=instant)
 
     @get("/{battle_id:uuid}/room", sync_to_thread=True)
     def room(self, battle_id: UUID, arena: Arena) -> dict[str, Any]:
