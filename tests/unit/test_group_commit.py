@@ -25,7 +25,7 @@ class FakeStore:
         self.calls: list[int] = []
         self.lock = threading.Lock()
 
-    def write(self, events, reads=()):
+    def write(self, events, reads=(), keys=()):
         time.sleep(self.latency)  # the commit's fsync: others pile up meanwhile
         with self.lock:
             self.calls.append(len(events))
@@ -105,7 +105,7 @@ def test_an_empty_save_writes_nothing() -> None:
 def test_a_writer_that_dies_hands_over_and_nobody_hangs() -> None:
     calls = []
 
-    def write(events, reads):
+    def write(events, reads, keys=()):
         calls.append(events)
         if len(calls) == 1:
             raise KeyboardInterrupt  # not an Exception: the leader's own thread stops

@@ -6,6 +6,8 @@
   one that still loses every try answers Busy (503), never a crash.
 - Reads come from the process cache without a store round trip where the store checks them at
   append time (PostgreSQL); saves from concurrent threads go out in one group commit (ADR 8).
+- A request's Idempotency-Key reaches its command (command_keys.py): the command's answer is
+  appended with its events, and a command whose key was kept answers that instead (ADR 18).
 The verbs themselves live in one small module per aggregate (battles, room, submissions,
 settlement); arena.application.app composes them into the one ArenaApplication.
 """
@@ -28,9 +30,11 @@ from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import strtobool
 
 from arena.application.cache import ImmutableCacheRepository
+from arena.application.command_keys import CommandKey, encode_answer, kept_answer_for, running_key
 from arena.application.locks import AggregateLocks, Busy
 from arena.application.snapshots import snapshot_saved
 from arena.correlation import current_meta
+from arena.db.command_keys import KeptCommand
 from arena.domain.errors import DomainError, NotFound
 from arena.group_commit import GroupCommit
 
@@ -50,6 +54,15 @@ class Attempt:
     cached: bool  # may take aggregates from this process's cache without asking the store
     reads: dict[UUID, int] = field(default_factory=dict)
     saved: bool = False
+    key: CommandKey | None = None  # the request's Idempotency-Key, kept with the first save
+    answer: Any = None  # the verb's result, as given to save(answer=...)
+
+    def keep(self) -> list[KeptCommand]:
+        """The key's row to append with this save: with the command's first save only."""
+        key, self.key = self.key, None
+        if key is None:
+            return []
+        return [KeptCommand(key.principal, key.key, key.request_hash, encode_answer(self.answer))]
 
 
 class _ThisThread(threading.local):
@@ -82,29 +95,52 @@ def retry_on_conflict(method: Callable[..., T] | None = None, *, locking: Lockin
 
     @wraps(method)
     def wrapper(self: CommandMachinery, *args: Any, **kwargs: Any) -> T:
+        key = _request_key()
         if locking is None:
-            return _attempts(self, method, args, kwargs)
+            return _attempts(self, method, args, kwargs, key)
         aggregate_ids = locking(**dict(zip(names, args)), **kwargs)
         with self.locks.hold(aggregate_ids):
-            return _attempts(self, method, args, kwargs)
+            return _attempts(self, method, args, kwargs, key)
 
     return wrapper
 
 
-def _attempts(self: CommandMachinery, method: Callable[..., T], args: Any, kwargs: Any) -> T:
-    """Runs the command as attempts (see retry_on_conflict) until one's answer stands."""
+def _request_key() -> CommandKey | None:
+    """The request's Idempotency-Key, for its first command only (not one nested in another)."""
+    key = running_key.get()
+    if key is None or _this_thread.attempt is not None or not key.claim():
+        return None
+    return key
+
+
+def _attempts(self: CommandMachinery, method: Callable[..., T], args: Any, kwargs: Any,
+              key: CommandKey | None = None) -> T:
+    """Runs the command as attempts (see retry_on_conflict) until one's answer stands.
+
+    A keyed command looks for its kept answer first when its key was used before, and again
+    whenever an attempt fails: the failure may be the key itself, kept by an earlier run."""
     outer = _this_thread.attempt
     cached = self.decides_on_cache
+    look = key is not None and key.may_be_kept
     for tries_left in reversed(range(TRIES)):
-        attempt = _this_thread.attempt = Attempt(cached=cached)
+        if look:
+            found, answer = self._kept(key)
+            if found:
+                return answer
+        attempt = _this_thread.attempt = Attempt(cached=cached, key=key if self.keeps_command_keys else None)
         try:
             result = method(self, *args, **kwargs)
         except IntegrityError as exc:
             if not tries_left:
                 raise Busy(f"lost {TRIES} races for the same data; try again shortly") from exc
             cached = False
+            look = key is not None
             continue
         except DomainError:
+            if key is not None:  # refused now, but perhaps because an earlier run did it
+                found, answer = self._kept(key)
+                if found:
+                    return answer
             if not (attempt.cached and attempt.reads):
                 raise
             cached = False
@@ -139,6 +175,8 @@ class CommandMachinery(Application[UUID]):
         # PostgreSQL's EventRecorder checks a command's reads inside its append (ADR 9), which
         # makes deciding on cached aggregates safe; elsewhere every read is fast-forwarded.
         self.decides_on_cache = getattr(self.recorder, "checks_reads", False)
+        # Only PostgreSQL's EventRecorder appends a command's key with its events (ADR 18).
+        self.keeps_command_keys = getattr(self.recorder, "keeps_command_keys", False)
         self._group_commit = GroupCommit(self._write, max_batch=256 if group_commit else 1)
         self.clock = clock
         self.on_saved = on_saved
@@ -154,7 +192,11 @@ class CommandMachinery(Application[UUID]):
             cache_maxsize=int(maxsize) if maxsize else None,
             fastforward=strtobool(self.env.get(self.AGGREGATE_CACHE_FASTFORWARD, "y")))
 
-    def save(self, *objs: Any, **kwargs: Any) -> list[Any]:
+    def save(self, *objs: Any, answer: Any = None, **kwargs: Any) -> list[Any]:
+        """`answer`: the verb's result (an id), kept with the events when the request has a key."""
+        attempt = _this_thread.attempt
+        if attempt is not None and answer is not None:
+            attempt.answer = answer
         # eventsourcing's collect_events tests each object against runtime-checkable Protocols,
         # which Python 3.11 re-derives on every check (a tenth of a command's CPU); commands
         # save only aggregates, so they are collected directly. Anything else: the library's way.
@@ -180,16 +222,23 @@ class CommandMachinery(Application[UUID]):
             return super()._record(processing_event)
         attempt = _this_thread.attempt
         reads = list(attempt.reads.items()) if attempt is not None else []
-        recordings = self._group_commit.record(processing_event.events, reads)
+        keys = attempt.keep() if attempt is not None and processing_event.events else []
+        recordings = self._group_commit.record(processing_event.events, reads, keys)
         if attempt is not None and processing_event.events:
             attempt.saved = True  # the append checked every read: the decision stands
         self._remember(processing_event.aggregates.values())
         return recordings
 
-    def _write(self, events: list[Any], reads: list[tuple[UUID, int]]) -> list[Any]:
+    def _write(self, events: list[Any], reads: list[tuple[UUID, int]], keys: list[KeptCommand]) -> list[Any]:
         if self.decides_on_cache:
-            return self.events.put(events, reads=reads)
+            return self.events.put(events, reads=reads, keys=keys)
         return self.events.put(events)
+
+    def _kept(self, key: CommandKey) -> tuple[bool, Any]:
+        """(True, the kept answer) if the key's command was appended before; else (False, None)."""
+        if not self.keeps_command_keys:
+            return False, None
+        return kept_answer_for(key, self.recorder.kept_command(key.principal, key.key))
 
     def _remember(self, aggregates: Any) -> None:
         """Keeps what was just saved as the cached state (never replacing a newer one).
