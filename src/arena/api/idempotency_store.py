@@ -13,6 +13,7 @@ CPU), and on PostgreSQL the claim does not wait for its own fsync (see claim).
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from collections.abc import Callable
 from functools import cached_property
 from typing import Any
 
@@ -65,9 +66,11 @@ class _Statements:
 
 
 class IdempotencyStore:
-    def __init__(self, engine: Engine, lease: timedelta = timedelta(seconds=60)) -> None:
+    def __init__(self, engine: Engine, lease: timedelta = timedelta(seconds=60),
+                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
         self.engine = engine
         self.lease = lease
+        self.clock = clock
         self._threads = ThreadPoolExecutor(CONCURRENCY, thread_name_prefix="arena-idempotency")
 
     @cached_property
@@ -84,7 +87,7 @@ class IdempotencyStore:
         ('mismatch'|'busy', None). 'taken over': an earlier claim's lease had passed, so its
         command may have been appended: the caller looks for its kept answer first."""
         for _ in range(3):  # a placeholder released or taken between our statements: look again
-            now = datetime.now(timezone.utc)
+            now = self.clock()
             if self._insert(principal, key, request_hash, now):
                 return "new", None
             row = self._select(principal, key)

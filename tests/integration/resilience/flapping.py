@@ -51,3 +51,16 @@ class Flapping:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
+
+
+@contextmanager
+def refusing(database: str) -> Iterator[None]:
+    """The database refuses new connections and its open ones are ended, until the `with` ends."""
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'ALTER DATABASE "{database}" WITH ALLOW_CONNECTIONS false')
+        conn.execute(TERMINATE, (database,))
+    try:
+        yield
+    finally:
+        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'ALTER DATABASE "{database}" WITH ALLOW_CONNECTIONS true')

@@ -23,13 +23,15 @@ from uuid import UUID
 import httpx
 import psycopg
 import pytest
+from sqlalchemy import text
 
 from arena.api.app import create_app
 from arena.api.auth import mint_token
 from arena.api.server import start_in_thread
 from arena.bootstrap import Arena, bootstrap
 from arena.settings import ArenaSettings
-from flapping import Flapping, fresh_database
+from arena.api.idempotency_store import IdempotencyStore
+from flapping import Flapping, fresh_database, refusing
 
 CLIENTS = 20
 FLAP_S = 6.0
@@ -136,5 +138,52 @@ def test_finding_1_every_key_answers_its_one_stored_submission_after_postgres_fl
             stored = list(arena.app.get_room_player(UUID(battle), player).submissions)
             # One submission per key, each answering its key: none stored twice, none unanswered.
             assert sorted(stored) == sorted(final.values()), (player, stored, keys[player])
+    finally:
+        server.should_exit = True
+
+
+def test_finding_1_a_submission_whose_answer_was_lost_after_its_commit_answers_its_retry(
+        arena: Arena, database: tuple[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command commits; then PostgreSQL goes away before the key's answer is stored (and so
+    before the client can be told). Once the database is back and the lease has passed, the
+    retry gets the id of the one stored submission, from the answer kept with its events."""
+    _, name = database
+    committed, go_on = threading.Event(), threading.Event()
+    store_answer = IdempotencyStore.answer
+
+    def answer_after_the_outage(self, *args):
+        committed.set()  # the handler has answered: its command is in the event store
+        go_on.wait(30)
+        return store_answer(self, *args)
+
+    monkeypatch.setattr(IdempotencyStore, "answer", answer_after_the_outage)
+    server, base_url = start_in_thread(create_app(arena))
+    try:
+        player = "ada"
+        battle, slug = running_battle(base_url, arena.settings, [player])
+        body = {"problem": slug, "language": "python", "source": "print(3)"}
+        headers = {"Idempotency-Key": "ada-sum-1"}
+        client = Client(base_url, arena.settings, player)
+        first: list[httpx.Response | None] = []
+        request = threading.Thread(target=lambda: first.append(
+            client.post(f"/battles/{battle}/submissions", json=body, headers=headers)))
+        request.start()
+        assert committed.wait(30)
+        with refusing(name):
+            go_on.set()
+            request.join(30)
+        monkeypatch.setattr(IdempotencyStore, "answer", store_answer)
+        time.sleep(LEASE_S)  # the first request's claim has lost its lease
+
+        retry = client.post(f"/battles/{battle}/submissions", json=body, headers=headers)
+
+        assert retry is not None and retry.status_code == 202, retry and retry.text
+        stored = list(arena.app.get_room_player(UUID(battle), player).submissions)
+        assert stored == [retry.json()["id"]]
+        if first[0] is not None and first[0].status_code == 202:  # told, though not stored
+            assert first[0].json()["id"] == retry.json()["id"]
+        with arena.engine.connect() as conn:
+            kept = conn.execute(text("SELECT answer FROM arena_command_keys WHERE principal = 'ada'")).scalar_one()
+        assert kept == f'"{stored[0]}"'
     finally:
         server.should_exit = True
