@@ -1,157 +1,43 @@
 """The write side's machinery, under every verb: how a command reads, decides and appends.
 
-- A command runs as an Attempt: the aggregates it read (id -> version) and whether it saved.
-- `retry_on_conflict` re-runs a command that lost a race, on fresh state (ADR 9); a command that
-  names the aggregates it decides on first queues behind the others on them (locks.py), and
-  one that still loses every try answers Busy (503), never a crash.
+- A command runs as attempts (attempts.py): `retry_on_conflict` re-runs one that lost a race,
+  on fresh state (ADR 9), queued behind the others on the aggregates it names (locks.py); one
+  that still loses every try answers Busy (503), never a crash. A request's Idempotency-Key
+  reaches its command there: its answer is appended with its events (ADR 18).
 - Reads come from the process cache without a store round trip where the store checks them at
   append time (PostgreSQL); saves from concurrent threads go out in one group commit (ADR 8).
-- A request's Idempotency-Key reaches its command (command_keys.py): the command's answer is
-  appended with its events, and a command whose key was kept answers that instead (ADR 18).
 The verbs themselves live in one small module per aggregate (battles, room, submissions,
 settlement); arena.application.app composes them into the one ArenaApplication.
 """
 
 from __future__ import annotations
 
-import inspect
-import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from copy import deepcopy
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from functools import partial, wraps
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import strtobool
 
+from arena.application.attempts import _this_thread, retry_on_conflict
 from arena.application.cache import ImmutableCacheRepository
-from arena.application.command_keys import CommandKey, encode_answer, kept_answer_for, running_key
-from arena.application.locks import AggregateLocks, Busy
+from arena.application.command_keys import CommandKey, kept_answer_for
+from arena.application.locks import AggregateLocks
 from arena.application.snapshots import snapshot_saved
 from arena.correlation import current_meta
 from arena.db.command_keys import KeptCommand
-from arena.domain.errors import DomainError, NotFound
+from arena.domain.errors import NotFound
 from arena.group_commit import GroupCommit
 
+__all__ = ["CommandMachinery", "retry_on_conflict", "utc_now"]  # the verbs' modules import these here
 T = TypeVar("T")
-Locking = Callable[..., Iterable[UUID]]  # the command's arguments, by name -> aggregate ids
-TRIES = 10
 
 
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-@dataclass
-class Attempt:
-    """One run of a command: the aggregates it read (id -> version), and whether it saved."""
-
-    cached: bool  # may take aggregates from this process's cache without asking the store
-    reads: dict[UUID, int] = field(default_factory=dict)
-    saved: bool = False
-    key: CommandKey | None = None  # the request's Idempotency-Key, kept with the first save
-    answer: Any = None  # the verb's result, as given to save(answer=...)
-
-    def keep(self) -> list[KeptCommand]:
-        """The key's row to append with this save: with the command's first save only."""
-        key, self.key = self.key, None
-        if key is None:
-            return []
-        return [KeptCommand(key.principal, key.key, key.request_hash, encode_answer(self.answer))]
-
-
-class _ThisThread(threading.local):
-    # Per thread, not a ContextVar: executors and event loops copy contexts into the threads
-    # and tasks they start, and a judge thread must not find the submitting command's attempt.
-    attempt: Attempt | None = None
-
-
-_this_thread = _ThisThread()
-
-
-def retry_on_conflict(method: Callable[..., T] | None = None, *, locking: Locking | None = None) -> Any:
-    """Optimistic concurrency: a command that lost a race is re-run on fresh state.
-
-    Where the store checks reads at append time (PostgreSQL, ADR 9), the first run takes its
-    aggregates from the cache without a round trip: if any of them changed meanwhile, the append
-    fails as a conflict. A first run that refused (DomainError) or saved nothing may have decided
-    on stale state, so it is run once more on fresh state, whose answer stands.
-
-    `locking` (used as `@retry_on_conflict(locking=...)`) is given the command's arguments by
-    name and names the aggregates it changes; their locks are held around its attempts, so
-    commands on one aggregate in this process run one after the other. Conflicts then come only
-    from other processes; if one still loses every try, it raises Busy (nothing was changed).
-    """
-    if method is None:
-        return partial(retry_on_conflict, locking=locking)
-    # The command's parameter names, once: naming its arguments for `locking` with
-    # inspect.Signature.bind on every call cost a command 17 µs.
-    names = tuple(inspect.signature(method).parameters)[1:]  # without self
-
-    @wraps(method)
-    def wrapper(self: CommandMachinery, *args: Any, **kwargs: Any) -> T:
-        key = _request_key()
-        if locking is None:
-            return _attempts(self, method, args, kwargs, key)
-        aggregate_ids = locking(**dict(zip(names, args)), **kwargs)
-        with self.locks.hold(aggregate_ids):
-            return _attempts(self, method, args, kwargs, key)
-
-    return wrapper
-
-
-def _request_key() -> CommandKey | None:
-    """The request's Idempotency-Key, for its first command only (not one nested in another)."""
-    key = running_key.get()
-    if key is None or _this_thread.attempt is not None or not key.claim():
-        return None
-    return key
-
-
-def _attempts(self: CommandMachinery, method: Callable[..., T], args: Any, kwargs: Any,
-              key: CommandKey | None = None) -> T:
-    """Runs the command as attempts (see retry_on_conflict) until one's answer stands.
-
-    A keyed command looks for its kept answer first when its key was used before, and again
-    whenever an attempt fails: the failure may be the key itself, kept by an earlier run."""
-    outer = _this_thread.attempt
-    cached = self.decides_on_cache
-    look = key is not None and key.may_be_kept
-    for tries_left in reversed(range(TRIES)):
-        if look:
-            found, answer = self._kept(key)
-            if found:
-                return answer
-        attempt = _this_thread.attempt = Attempt(cached=cached, key=key if self.keeps_command_keys else None)
-        try:
-            result = method(self, *args, **kwargs)
-        except IntegrityError as exc:
-            if not tries_left:
-                raise Busy(f"lost {TRIES} races for the same data; try again shortly") from exc
-            cached = False
-            look = key is not None
-            continue
-        except DomainError:
-            if key is not None:  # refused now, but perhaps because an earlier run did it
-                found, answer = self._kept(key)
-                if found:
-                    return answer
-            if not (attempt.cached and attempt.reads):
-                raise
-            cached = False
-            continue
-        finally:
-            _this_thread.attempt = outer
-        if attempt.cached and attempt.reads and not attempt.saved:
-            cached = False  # a no-op decided on cached state: confirm it on fresh state
-            continue
-        return result
-    raise AssertionError("unreachable")
 
 
 class CommandMachinery(Application[UUID]):

@@ -21,7 +21,6 @@ from pathlib import Path
 from uuid import UUID
 
 import httpx
-import psycopg
 import pytest
 from sqlalchemy import text
 
