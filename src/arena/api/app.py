@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from litestar import Litestar, Router
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
@@ -31,7 +33,8 @@ from arena.bootstrap import Arena
 def create_app(arena: Arena) -> Litestar:
     settings = arena.settings
     idempotency = idempotency_middleware_factory(
-        IdempotencyStore(arena.engine), max(settings.max_body_bytes, settings.max_problem_bytes))
+        IdempotencyStore(arena.engine, timedelta(seconds=settings.idempotency_lease_s)),
+        max(settings.max_body_bytes, settings.max_problem_bytes))
     api = Router(
         path="/api/v2",
         route_handlers=[BattleController, BattleReadModelController, ProblemController,
