@@ -48,6 +48,10 @@ class ArenaSettings(BaseSettings):
     max_submissions_in_flight: int = Field(5, ge=0, description="per user; 0 = no cap")
     submission_in_flight_s: float = Field(120.0, gt=0, description="a submission stops counting after this")
 
+    # An Idempotency-Key claimed by a request that never finished (a dropped connection, a crash)
+    # is taken over by the next request with that key once this many seconds passed (ADR 0018).
+    idempotency_lease_s: float = Field(60.0, gt=0, description="seconds an in-progress key is held")
+
     max_body_bytes: int = 1_000_000
     max_problem_bytes: int = 64 * 1024 * 1024  # problem uploads carry their tests
     max_source_bytes: int = 64 * 1024

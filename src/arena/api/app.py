@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from litestar import Litestar, Router
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -35,7 +37,8 @@ from arena.bootstrap import Arena
 def create_app(arena: Arena) -> Litestar:
     settings = arena.settings
     idempotency = idempotency_middleware_factory(
-        IdempotencyStore(arena.engine), max(settings.max_body_bytes, settings.max_problem_bytes))
+        IdempotencyStore(arena.engine, timedelta(seconds=settings.idempotency_lease_s)),
+        max(settings.max_body_bytes, settings.max_problem_bytes))
     # The API's circuit breakers (docs/adr/0019); app.state.dependency_guard.states() for /metrics.
     guard = DependencyGuard(failures=settings.breaker_failures, cool_down_s=settings.breaker_cool_down_s)
     readiness = Readiness(arena, guard)
