@@ -55,7 +55,8 @@ def test_workers_serve_one_port_and_share_the_event_store(e2e_postgres_url: str,
         workers = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True)
         assert len(workers.stdout.split()) >= 2  # uvicorn's supervisor forks one process per worker
         admin = {"Authorization": f"Bearer {mint_token(ArenaSettings(jwt_secret=secret), 'ada', 'admin')}"}
-        created = [httpx.post(f"{base}/battles", json={"title": f"worker {i}"}, headers=admin)
+        # The first command of each worker may wait for its language detection (JVMs take seconds).
+        created = [httpx.post(f"{base}/battles", json={"title": f"worker {i}"}, headers=admin, timeout=60)
                    for i in range(6)]  # whichever worker takes each, they share the store
         assert [response.status_code for response in created] == [201] * 6
         for response in created:

@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from litestar import Litestar, Router
 from litestar.di import Provide
-from litestar.openapi import OpenAPIConfig
 from litestar.plugins.opentelemetry import OpenTelemetryConfig, OpenTelemetryPlugin
 
 from arena import __version__
@@ -15,6 +14,7 @@ from arena.api.controllers.battle_results import results
 from arena.api.controllers.battle_submissions import BattleSubmissionController
 from arena.api.controllers.battles import BattleController
 from arena.api.controllers.health import health, ready
+from arena.api.docs_ui import asyncapi, openapi_config, ui_assets
 from arena.api.controllers.languages import detect_languages, list_languages
 from arena.api.controllers.me import me
 from arena.api.controllers.problems import ProblemController
@@ -23,6 +23,7 @@ from arena.api.controllers.settlement import LedgerController, SettlementControl
 from arena.api.controllers.submissions import SubmissionController
 from arena.api.idempotency import IdempotencyStore, idempotency_middleware_factory
 from arena.api.limits import rate_limit_middleware
+from arena.api.openapi_truth import complete
 from arena.api.problem_details import EXCEPTION_HANDLERS
 from arena.api.request_body import ArenaRequest, request_body_middleware_factory
 from arena.api.request_context import identity_middleware, request_context_middleware
@@ -48,7 +49,7 @@ def create_app(arena: Arena) -> Litestar:
         guards=[auditors_read_only],
     )
     app = Litestar(
-        route_handlers=[api, health, ready],
+        route_handlers=[api, health, ready, asyncapi, ui_assets()],
         dependencies={"arena": Provide(lambda: arena, use_cache=True, sync_to_thread=False)},
         on_app_init=[jwt_auth(settings).on_app_init],
         # Inside auth (which on_app_init puts first), outside the router's idempotency claim.
@@ -63,11 +64,12 @@ def create_app(arena: Arena) -> Litestar:
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=settings.max_body_bytes,
         request_class=ArenaRequest,
-        openapi_config=OpenAPIConfig(title="arena", version=__version__, path="/schema"),
+        openapi_config=openapi_config(__version__),
         signature_namespace={"Arena": Arena},
         debug=False,
     )
     # Outside routing and auth, so that 401s and unknown paths get a request id and a log line too;
     # the edge checks (header sizes, control characters in the URL) in the same layer.
     app.asgi_handler = request_context_middleware(app.asgi_handler)
+    complete(app.openapi_schema)  # what the layers around the routes answer, once (openapi_truth.py)
     return app

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from litestar import Response, get
 from sqlalchemy import text
 
 from arena.api.problem_details import problem_response
+from arena.api.response_models import HealthView, ReadyView
 from arena.bootstrap import Arena
 
 
 @get("/health", tags=["health"])
-async def health() -> dict[str, str]:
+async def health() -> HealthView:
     """Live: the process answers."""
     return {"status": "ok"}
 
 
 @get("/ready", tags=["health"], sync_to_thread=True)
-def ready(arena: Arena) -> Response[dict[str, Any]]:
+def ready(arena: Arena) -> Response[ReadyView]:
     """Ready: the event store and the read-model database answer."""
     checks: dict[str, str] = {}
     try:
