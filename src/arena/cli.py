@@ -30,7 +30,10 @@ def _serve(args: argparse.Namespace, settings: ArenaSettings) -> int:
                   "the embedded default runs its bus, judge and timers inside its one process",
                   file=sys.stderr)
             return 2
-        serve("arena.api.server:app_from_environment", args.host, args.port, workers=args.workers)
+        from arena.api.metrics import multiprocess_metrics
+
+        with multiprocess_metrics():  # each worker's counters in files /metrics sums
+            serve("arena.api.server:app_from_environment", args.host, args.port, workers=args.workers)
         return 0
 
     from arena.api.app import create_app
