@@ -38,10 +38,8 @@ def _serve(args: argparse.Namespace, settings: ArenaSettings) -> int:
 
     from arena.api.app import create_app
     from arena.bootstrap import bootstrap
-    from arena.logging import configure_logging
     from arena.telemetry import configure_tracing
 
-    configure_logging(settings)
     configure_tracing(settings, "api")
     arena = bootstrap(settings)
     serve(create_app(arena), args.host, args.port)
@@ -138,6 +136,9 @@ def main(argv: list[str] | None = None) -> int:
         for line in settings_messages(exc):
             print(f"arena: bad setting: {line}", file=sys.stderr)
         return 2
+    from arena.logging import configure_logging
+
+    configure_logging(settings)  # every command's lines, alembic's and uvicorn's included
     try:
         if settings.uses_postgres and "database_url" in getattr(args, "reads", ()):
             check_database_exists(settings)  # before a pool waits 30 s on a database never there

@@ -113,5 +113,22 @@ def watch_dependencies(states: Callable[[], Mapping[str, bool]]) -> None:
     DEPENDENCY_UP.watch(lambda: {name: 1.0 if up else 0.0 for name, up in states().items()})
 
 
+def judged(verdict: str, seconds: float) -> None:
+    """One submission judged: its verdict by kind and how long it took."""
+    VERDICTS.labels(verdict).inc()
+    JUDGE_SECONDS.observe(seconds)
+
+
+class Highest:
+    """The highest notification id a reader has handled in this process (None before the first)."""
+
+    def __init__(self) -> None:
+        self.value: int | None = None
+
+    def saw(self, notification_id: int | None) -> None:
+        if notification_id is not None and (self.value is None or notification_id > self.value):
+            self.value = notification_id
+
+
 def status_class(status: int) -> str:
     return f"{status // 100}xx" if 100 <= status < 600 else "other"
