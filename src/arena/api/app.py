@@ -67,6 +67,9 @@ def create_app(arena: Arena) -> Litestar:
         openapi_config=OpenAPIConfig(title="arena", version=__version__, path="/schema"),
         signature_namespace={"Arena": Arena},
         debug=False,
+        # Litestar's default logging config would replace the root handler with plain text lines;
+        # arena.logging's JSON handler stays (ADR 0020).
+        logging_config=None,
     )
     # Outside routing and auth, so that 401s and unknown paths get a request id and a log line too;
     # the edge checks (header sizes, control characters in the URL) in the same layer.
