@@ -23,6 +23,7 @@ from arena.settings import ArenaSettings
 if TYPE_CHECKING:
     from eventsourcing.application import Application
     from faststream.rabbit import RabbitBroker
+    from sqlalchemy import Engine
 
     from arena.bus.topology import Topology
 
@@ -48,6 +49,12 @@ def watch_log_lag(reader: str, app: Application, position: Callable[[], int | No
         return {reader: max(0, (app.recorder.max_notification_id() or 0) - at)}
 
     LOG_LAG.watch(lag)
+
+
+def watch_relay_lag(app: Application, engine: Engine, name: str = "relay") -> None:
+    from arena.db.positions import read_position
+
+    watch_log_lag("relay", app, lambda: read_position(engine, name))
 
 
 async def sample_queues(broker: RabbitBroker, topology: Topology, queues: Sequence[str],

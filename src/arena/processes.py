@@ -19,7 +19,7 @@ from datetime import timedelta
 
 import structlog
 
-from arena.cli_parser import BROKER, GAME, JUDGE, LOGS, STORE
+from arena.cli_parser import BROKER, GAME, JUDGE, LOGS, METRICS, STORE
 from arena.dlq_command import add_dlq_command
 from arena.settings import ArenaSettings
 
@@ -28,16 +28,17 @@ log = structlog.get_logger("arena")
 
 def add_process_commands(sub: argparse._SubParsersAction) -> None:
     sub.add_parser("relay", help="publish every stored event to RabbitMQ",
-                   reads=STORE + BROKER + LOGS).set_defaults(run=_sync(relay))
+                   reads=STORE + BROKER + LOGS + METRICS).set_defaults(run=_sync(relay))
     worker = sub.add_parser("worker", help="projection, timer and command consumers",
-                            reads=STORE + BROKER + LOGS + GAME + ("judge_key", "redis_url", "submission_in_flight_s"))
+                            reads=STORE + BROKER + LOGS + METRICS + GAME
+                            + ("judge_key", "redis_url", "submission_in_flight_s"))
     worker.add_argument("--only", default="", help="comma-separated: projections,timers,commands,settlement,"
                         "ratings,limits (default: all)")
     worker.set_defaults(run=_sync(worker_main))
     sub.add_parser("judge", help="judge submissions from the bus",
-                   reads=STORE + BROKER + JUDGE + LOGS).set_defaults(run=_sync(judge_main))
+                   reads=STORE + BROKER + JUDGE + LOGS + METRICS).set_defaults(run=_sync(judge_main))
     scheduler = sub.add_parser("scheduler", help="the timers' safety net, every --every seconds",
-                               reads=STORE + LOGS + GAME)
+                               reads=STORE + LOGS + METRICS + GAME)
     scheduler.add_argument("--every", type=float, default=30.0, help="seconds between sweeps")
     scheduler.set_defaults(run=_sync(scheduler_main))
     add_dlq_command(sub)
@@ -45,14 +46,11 @@ def add_process_commands(sub: argparse._SubParsersAction) -> None:
 
 def _sync(main):
     def run(args: argparse.Namespace, settings: ArenaSettings) -> int:
-        from arena.logging import configure_logging
+        from arena.process_metrics import serve_metrics
         from arena.telemetry import configure_tracing
 
-        configure_logging(settings)
-        configure_tracing(settings, args.command)
-        if args.command != "dlq":  # an operator's one-off command has nothing to be scraped for
-            from arena.process_metrics import serve_metrics
-
+        configure_tracing(settings, args.command)  # logging: arena.cli.main, for every command
+        if "metrics_port" in args.reads:  # the processes; not the operator's one-off dlq
             serve_metrics(settings, args.command)
         if not settings.broker_url and args.command != "scheduler":
             print(f"arena {args.command}: set ARENA_BROKER_URL (amqp://...); without a broker "
@@ -113,10 +111,9 @@ async def relay(args: argparse.Namespace, settings: ArenaSettings) -> int:
     if arena is None:
         return 0
     broker = _broker(settings, "relay")
-    from arena.db.positions import read_position
-    from arena.process_metrics import watch_log_lag
+    from arena.process_metrics import watch_relay_lag
 
-    watch_log_lag("relay", arena.app, lambda: read_position(arena.engine, "relay"))
+    watch_relay_lag(arena.app, arena.engine)
     try:
         await run_relay(arena.app, arena.engine, broker, topology=_topology(settings, topology()),
                         stop_event=stop)

@@ -12,7 +12,6 @@ from pathlib import Path
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
-from conftest import ApiClient
 from test_serve_workers import RABBIT, arena_command, free_port
 
 BATTLE_ROUTE = "/api/v2/battles/{battle_id}"
@@ -33,7 +32,7 @@ def requests_of(text: str, method: str, route: str, status_class: str) -> float:
     return samples(text, "arena_http_requests_total").get(key, 0.0)
 
 
-def test_a_request_is_counted_under_its_route_template_and_status_class(api: ApiClient) -> None:
+def test_a_request_is_counted_under_its_route_template_and_status_class(api) -> None:
     before = api.http.get("/metrics").text
     missing = [str(uuid.uuid4()) for _ in range(3)]
     for battle_id in missing:
