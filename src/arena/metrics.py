@@ -68,11 +68,13 @@ class Sampled(Collector):
 
     def __init__(self, name: str, documentation: str, label: str) -> None:
         self.name, self.documentation, self.label = name, documentation, label
-        self._sources: list[Callable[[], Mapping[str, float]]] = []
+        self._sources: dict[str, Callable[[], Mapping[str, float]]] = {}
         self._marked: dict[str, float] = {}
 
-    def watch(self, source: Callable[[], Mapping[str, float]]) -> None:
-        self._sources.append(source)
+    def watch(self, name: str, source: Callable[[], Mapping[str, float]]) -> None:
+        """Reads `source` at every scrape; a second source of the same name replaces the first
+        (an app built again, in tests, replaces its own)."""
+        self._sources[name] = source
 
     def mark(self, key: str, value: float) -> None:
         """For values pushed rather than read: kept until marked again."""
@@ -85,7 +87,7 @@ class Sampled(Collector):
     def collect(self) -> Iterable[GaugeMetricFamily]:
         family = GaugeMetricFamily(self.name, self.documentation, labels=[self.label])
         values = dict(self._marked)
-        for source in list(self._sources):
+        for source in list(self._sources.values()):
             try:
                 values.update(source())
             except Exception as exc:  # a scrape never fails because one source did
@@ -109,8 +111,8 @@ for _collector in SAMPLED:
 
 def watch_dependencies(states: Callable[[], Mapping[str, bool]]) -> None:
     """The hook for a dependency guard (a circuit breaker): `states()` returns {dependency: up},
-    read at every scrape as arena_dependency_up."""
-    DEPENDENCY_UP.watch(lambda: {name: 1.0 if up else 0.0 for name, up in states().items()})
+    read at every scrape as arena_dependency_up; its values win over the backoffs' marks."""
+    DEPENDENCY_UP.watch("guard", lambda: {name: 1.0 if up else 0.0 for name, up in states().items()})
 
 
 def judged(verdict: str, seconds: float) -> None:

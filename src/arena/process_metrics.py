@@ -48,7 +48,7 @@ def watch_log_lag(reader: str, app: Application, position: Callable[[], int | No
             return {}
         return {reader: max(0, (app.recorder.max_notification_id() or 0) - at)}
 
-    LOG_LAG.watch(lag)
+    LOG_LAG.watch(reader, lag)
 
 
 def watch_relay_lag(app: Application, engine: Engine, name: str = "relay") -> None:

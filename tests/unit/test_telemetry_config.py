@@ -59,11 +59,24 @@ def test_a_log_line_inside_a_span_carries_its_trace_and_span_ids_even_unsampled(
 
 def test_a_sampled_gauge_leaves_out_a_failing_source_and_keeps_the_others() -> None:
     gauge = Sampled("test_lag", "a lag", "reader")
-    gauge.watch(lambda: {"relay": 3})
-    gauge.watch(lambda: 1 / 0)
+    gauge.watch("relay", lambda: {"relay": 2})
+    gauge.watch("relay", lambda: {"relay": 3})  # replaces the first
+    gauge.watch("broken", lambda: 1 / 0)
     gauge.mark("projections", 0)
     [family] = gauge.collect()
     assert {sample.labels["reader"]: sample.value for sample in family.samples} == {"relay": 3.0, "projections": 0.0}
+
+
+def test_a_dependency_guard_hook_reports_up_as_1_and_down_as_0() -> None:
+    from arena.metrics import DEPENDENCY_UP, watch_dependencies
+
+    watch_dependencies(lambda: {"database": True, "broker": False})
+    try:
+        [family] = DEPENDENCY_UP.collect()
+        found = {sample.labels["dependency"]: sample.value for sample in family.samples}
+        assert (found["database"], found["broker"]) == (1.0, 0.0)
+    finally:
+        DEPENDENCY_UP.clear()
 
 
 def test_the_highest_position_only_rises() -> None:
