@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import structlog
 from prometheus_client import start_http_server
 
+from arena.config_errors import ConfigurationError
 from arena.metrics import LOG_LAG, QUEUE_CONSUMERS, QUEUE_MESSAGES
 from arena.settings import ArenaSettings
 
@@ -34,7 +35,11 @@ def serve_metrics(settings: ArenaSettings, process: str) -> None:
     """Starts /metrics on ARENA_METRICS_HOST:ARENA_METRICS_PORT, unless the port is 0."""
     if not settings.metrics_port:
         return
-    start_http_server(settings.metrics_port, addr=settings.metrics_host)
+    try:
+        start_http_server(settings.metrics_port, addr=settings.metrics_host)
+    except OSError as exc:  # taken by another process: the operator's to fix, not retried
+        raise ConfigurationError(f"ARENA_METRICS_PORT={settings.metrics_port} on {settings.metrics_host}: "
+                                 f"{exc.strerror or exc}; give each process its own port") from None
     log.info("metrics.serving", process=process, host=settings.metrics_host, port=settings.metrics_port)
 
 

@@ -89,3 +89,4 @@ def test_the_highest_position_only_rises() -> None:
 def test_status_classes_are_a_bounded_set() -> None:
     assert [status_class(s) for s in (200, 201, 302, 404, 431, 503, 0, 999)] == \
         ["2xx", "2xx", "3xx", "4xx", "4xx", "5xx", "other", "other"]
+
