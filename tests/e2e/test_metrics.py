@@ -38,6 +38,7 @@ def test_a_request_is_counted_under_its_route_template_and_status_class(api) -> 
     for battle_id in missing:
         assert api.get(f"/battles/{battle_id}", user="metrics-reader").status_code == 404
     assert api.http.get("/no/such/path").status_code == 404
+    api.http.request("PROPFIND", "/health")  # every method outside the standard ones: OTHER
 
     scraped = api.http.get("/metrics")
     assert scraped.status_code == 200
@@ -46,6 +47,8 @@ def test_a_request_is_counted_under_its_route_template_and_status_class(api) -> 
     assert requests_of(after, "GET", "unmatched", "4xx") > requests_of(before, "GET", "unmatched", "4xx")
     assert not any(battle_id in after for battle_id in missing)  # bounded labels: no ids
     assert "/no/such/path" not in after
+    assert 'method="PROPFIND"' not in after
+    assert any(labels[0] == ("method", "OTHER") for labels in samples(after, "arena_http_requests_total"))
     latency = samples(after, "arena_http_request_duration_seconds_count")
     assert latency[(("method", "GET"), ("route", BATTLE_ROUTE))] >= 3
 

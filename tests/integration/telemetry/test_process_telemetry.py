@@ -117,3 +117,13 @@ def test_processes_export_their_metrics_and_log_json_lines_with_the_trace(outage
         assert re.fullmatch(r"[0-9a-f]{32}", line["trace_id"]) and line["trace_id"] != "0" * 32
         assert re.fullmatch(r"[0-9a-f]{16}", line["span_id"])
     assert lines[0]["trace_id"] != lines[1]["trace_id"]  # appended outside a request: a trace each
+
+
+def test_the_scheduler_heartbeat_moves_with_each_sweep(outages: Outages) -> None:
+    port = free_port()
+    outages.start("scheduler", "--every", "0.5", ARENA_METRICS_PORT=str(port))
+    first = eventually(lambda: (m := scrape(port)) and (value(m, "arena_scheduler_sweeps_total") or 0) >= 1 and m)
+    later = eventually(lambda: (m := scrape(port)) and value(m, "arena_scheduler_sweeps_total")
+                       > value(first, "arena_scheduler_sweeps_total") and m)
+    assert value(later, "arena_scheduler_heartbeat_timestamp_seconds") > \
+        value(first, "arena_scheduler_heartbeat_timestamp_seconds") > 0
