@@ -24,6 +24,7 @@ from arena.api.controllers.submissions import SubmissionController
 from arena.api.idempotency import IdempotencyStore, idempotency_middleware_factory
 from arena.api.limits import rate_limit_middleware
 from arena.api.openapi_truth import complete
+from arena.api.metrics import http_metrics_middleware, metrics
 from arena.api.problem_details import EXCEPTION_HANDLERS
 from arena.api.request_body import ArenaRequest, request_body_middleware_factory
 from arena.api.request_context import identity_middleware, request_context_middleware
@@ -49,7 +50,7 @@ def create_app(arena: Arena) -> Litestar:
         guards=[auditors_read_only],
     )
     app = Litestar(
-        route_handlers=[api, health, ready, asyncapi, ui_assets()],
+        route_handlers=[api, health, ready, metrics, asyncapi, ui_assets()],
         dependencies={"arena": Provide(lambda: arena, use_cache=True, sync_to_thread=False)},
         on_app_init=[jwt_auth(settings).on_app_init],
         # Inside auth (which on_app_init puts first), outside the router's idempotency claim.
@@ -59,7 +60,7 @@ def create_app(arena: Arena) -> Litestar:
         on_shutdown=[arena.limiter.close],  # its asyncio side lives on this server's loop
         # One server span per request (its context is what events and messages carry); not one
         # more per ASGI message sent or received, which cost more than the server span itself.
-        plugins=[OpenTelemetryPlugin(OpenTelemetryConfig(exclude=[r"^/health$", r"^/ready$"],
+        plugins=[OpenTelemetryPlugin(OpenTelemetryConfig(exclude=[r"^/health$", r"^/ready$", r"^/metrics$"],
                                                          exclude_spans=["receive", "send"]))],
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=settings.max_body_bytes,
@@ -67,9 +68,14 @@ def create_app(arena: Arena) -> Litestar:
         openapi_config=openapi_config(__version__),
         signature_namespace={"Arena": Arena},
         debug=False,
+        # Litestar's default logging config would replace the root handler with plain text lines;
+        # arena.logging's JSON handler stays (ADR 0020).
+        logging_config=None,
     )
     # Outside routing and auth, so that 401s and unknown paths get a request id and a log line too;
     # the edge checks (header sizes, control characters in the URL) in the same layer.
     app.asgi_handler = request_context_middleware(app.asgi_handler)
+    # Outermost: every answer is counted, the edge's refusals included (api/metrics.py).
+    app.asgi_handler = http_metrics_middleware(app.asgi_handler)
     complete(app.openapi_schema)  # what the layers around the routes answer, once (openapi_truth.py)
     return app
