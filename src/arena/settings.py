@@ -75,6 +75,11 @@ class ArenaSettings(BaseSettings):
     sandbox: Literal["bwrap", "docker"] = "bwrap"
 
     otel_exporter: Literal["none", "console"] = "none"
+    # Prometheus /metrics of `arena relay|worker|judge|scheduler` on a port of their own; 0 = off.
+    # The API serves /metrics on its own port (docs/operations.md, "Metrics").
+    metrics_port: int = Field(0, ge=0, le=65535)
+    metrics_host: str = "0.0.0.0"
+    metrics_queue_every_s: float = Field(15.0, gt=0, description="queue depths sampled this often")
     log_level: str = "INFO"
     log_json: bool = True
 

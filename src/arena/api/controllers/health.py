@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from litestar import Response, get
 from litestar.datastructures import State
 
 from arena.api.problem_details import problem_response
+from arena.api.response_models import HealthView, ReadyView
 
 
 @get("/health", tags=["health"])
-async def health() -> dict[str, str]:
+async def health() -> HealthView:
     """Live: the process answers."""
     return {"status": "ok"}
 
 
 @get("/ready", tags=["health"])
-async def ready(state: State) -> Response[dict[str, Any]]:
+async def ready(state: State) -> Response[ReadyView]:
     """Ready: the database answers. Each dependency's check (database, broker, redis: ok, down or
     not configured) and the API's circuit breakers are in the body; each check has its own short
     timeout (ARENA_READY_TIMEOUT_S), so this answers within about that even during an outage."""

@@ -10,7 +10,7 @@ from litestar.concurrency import sync_to_thread
 from litestar.datastructures import State
 
 from arena.api.deadline import NEEDS
-from arena.judge.languages import available_languages
+from arena.judge.languages import LanguageInfo, available_languages
 
 
 def _dumped() -> list[dict[str, Any]]:
@@ -25,7 +25,7 @@ def detect_languages(app: Litestar) -> None:
 
 
 @get("/languages", tags=["languages"], opt={NEEDS: ()})  # no database: answers during an outage
-async def list_languages(state: State) -> list[dict[str, Any]]:
+async def list_languages(state: State) -> list[LanguageInfo]:
     """Each language whose toolchain answered its version command on this machine."""
     # Async: once detected this is the same list every time, and a thread hop per request cost
     # more than the answer.
