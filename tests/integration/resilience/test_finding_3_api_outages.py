@@ -108,12 +108,15 @@ def test_during_a_database_outage_every_answer_is_503_or_success_within_two_seco
     assert by_name["command"].status_code == 503 and by_name["command"].json()["dependency"] == "database"
     assert by_name["read model"].status_code == 503
     assert api.timed("GET", "/health")[0].status_code == 200
+    if outage == REFUSE:  # refused at once, so the breaker is open (or probing) by now
+        assert 'arena_dependency_up{dependency="database"} 0.0' in api.timed("GET", "/metrics")[0].text
 
     proxy.set_mode(PASS)
     eventually(lambda: api.timed("GET", "/api/v2/battles/")[0].status_code == 200, timeout=60)
     eventually(lambda: api.create_battle()[0].status_code == 201, timeout=60)
     ready = eventually(lambda: (r := api.timed("GET", "/ready")[0]).status_code == 200 and r, timeout=60)
     assert ready.json()["checks"]["database"] == "ok" and ready.json()["breakers"]["database"] == "closed"
+    assert 'arena_dependency_up{dependency="database"} 1.0' in api.timed("GET", "/metrics")[0].text
 
 
 def test_a_command_retried_with_its_key_after_an_outage_learns_its_outcome(
