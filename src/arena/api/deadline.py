@@ -89,8 +89,8 @@ async def _within_deadline(app: ASGIApp, scope: Scope, receive: Receive, send: S
         timed_out = True
         late.add(task)
         task.add_done_callback(_count_late(late, guard, needs, scope))
-        log.warning("request deadline passed", path=scope["path"], deadline_s=deadline_s)
         await _send_down(send, scope, DependencyDown(needs[0], 1, f"did not answer within {deadline_s} s"))
+        log.warning("request deadline passed", path=scope["path"], deadline_s=deadline_s)  # answered first
         return
     error = task.exception()
     _count(guard, needs, scope, error)

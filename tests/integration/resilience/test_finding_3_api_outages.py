@@ -21,6 +21,7 @@ from arena.api.app import create_app
 from arena.api.auth import mint_token
 from arena.api.server import start_in_thread
 from arena.bootstrap import bootstrap
+from arena.logging import configure_logging
 from arena.settings import ArenaSettings
 from outages import Outages, eventually
 from proxy import BLACKHOLE, PASS, REFUSE, TcpProxy
@@ -52,6 +53,9 @@ def through(proxy: TcpProxy, database_url: str) -> str:
 @pytest.fixture
 def api_behind_proxy(outages: Outages, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[tuple[Api, TcpProxy]]:
     extra = getattr(request, "param", {})
+    # Logs to this test's stderr: an earlier test's captured stream may be closed by now, and the
+    # outage's warnings would fail to write to it.
+    configure_logging(ArenaSettings(log_level="WARNING", log_json=False))
     with TcpProxy("127.0.0.1", 5432) as proxy:
         settings = ArenaSettings(database_url=through(proxy, outages.env["ARENA_DATABASE_URL"]),
                                  broker_url=outages.env["ARENA_BROKER_URL"], data_dir=tmp_path / "api",
