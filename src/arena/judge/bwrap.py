@@ -80,7 +80,10 @@ class BwrapSandbox:
 
     async def execute(self, job: Job) -> Report:
         self._binds |= frozenset(job.binds)  # later spares bind every toolchain seen so far
-        session = self._take_spare(frozenset(job.binds)) or await self._start(self._binds)
+        if job.channel is not None:  # a folder of this job only: no spare binds it
+            session = await self._start(self._binds | {job.channel})
+        else:
+            session = self._take_spare(frozenset(job.binds)) or await self._start(self._binds)
         try:
             memory = max(self._session_memory, job.run.memory_mb * MB + 256 * MB)
             report = await session.run(job, memory)

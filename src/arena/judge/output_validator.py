@@ -44,6 +44,7 @@ class ValidatorError(RuntimeError):
 class Outcome:
     verdict: Verdict
     message: str = ""  # judgemessage.txt, capped; for IE, why
+    validator_first: bool = False  # interactive: a WA given while the submission still ran
 
 
 def validator_hash(validator: OutputValidator) -> str:
@@ -130,8 +131,8 @@ def _outcome(step: StepReport) -> Outcome:
     message = step.stdout[:MESSAGE_CAP].decode(errors="replace")
     if step.exit_code == 0 and not step.timed_out and not step.output_limit:
         return Outcome(Verdict.AC, message)
-    if step.exit_code == 43 and not step.timed_out:
-        return Outcome(Verdict.WA, message)
+    if step.exit_code in (43, 44) and not step.timed_out:
+        return Outcome(Verdict.WA, message, validator_first=step.exit_code == 44)
     why = "timed out" if step.timed_out else f"exit {step.exit_code}, signal {step.signal}"
     stderr = step.stderr[-1500:].decode(errors="replace")
     return Outcome(Verdict.IE, f"output validator failed ({why}): {message} {stderr}".strip())

@@ -80,16 +80,21 @@ def output_rules(problem: Problem) -> OutputRules:
                        relative_tolerance=problem.float_relative_tolerance or tolerance)
 
 
+def compile_output_of(report: Report) -> str:
+    """The compiler's message, as the player reads it."""
+    if report.compile is None:
+        return ""
+    message = report.compile.stdout[:COMPILE_MESSAGE_CAP].decode(errors="replace")
+    if report.compile.timed_out or report.compile.signal is not None:
+        return (message + "\ncompilation stopped: over its time or memory limit").strip()
+    return message
+
+
 def grade(submission_id: str, problem: Problem, report: Report,
           checked: list[Outcome] | None = None) -> JudgeResult:
     """checked: the custom validator's outcomes for the tests whose runs were clean, in order
     (it stops at the first it does not accept); None: the default validator decides."""
-    compile_output = ""
-    if report.compile is not None:
-        message = report.compile.stdout[:COMPILE_MESSAGE_CAP].decode(errors="replace")
-        compile_output = message
-        if report.compile.timed_out or report.compile.signal is not None:
-            compile_output = (message + "\ncompilation stopped: over its time or memory limit").strip()
+    compile_output = compile_output_of(report)
     if compile_failed(report.compile):
         return JudgeResult(submission_id=submission_id, verdict=Verdict.CE,
                            compile_output=compile_output)

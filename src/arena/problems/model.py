@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from arena.domain.text import Line, Lines, check_line
 from arena.problems.errors import ProblemFormatError
@@ -95,6 +95,8 @@ class Problem(BaseModel):
     case_sensitive: bool = True
     space_change_sensitive: bool = False
     output_validator: OutputValidator | None = None
+    # Kattis `type: interactive`: the output validator talks to the submission over pipes.
+    interactive: bool = False
     samples: tuple[TestCase, ...] = ()
     tests: tuple[TestCase, ...] = Field(default=(), description="hidden tests, never shown to players")
     statement: Lines(MAX_STATEMENT_CHARS) = ""
@@ -112,6 +114,12 @@ class Problem(BaseModel):
     @classmethod
     def _normalised_statement(cls, value: str) -> str:
         return _statement(value)
+
+    @model_validator(mode="after")
+    def _interactive_has_a_validator(self) -> Problem:
+        if self.interactive and self.output_validator is None:
+            raise ValueError("an interactive problem needs an output_validator to talk to")
+        return self
 
     @property
     def all_tests(self) -> tuple[TestCase, ...]:
@@ -165,7 +173,8 @@ def render_markdown(problem: Problem) -> str:
     return f"---\n{front}---\n\n{problem.statement}"
 
 
-_OMITTED_DEFAULTS = {"public": False, "case_sensitive": True, "space_change_sensitive": False}
+_OMITTED_DEFAULTS = {"public": False, "case_sensitive": True, "space_change_sensitive": False,
+                     "interactive": False}
 
 
 def _statement(body: str) -> str:
