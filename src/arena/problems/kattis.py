@@ -20,7 +20,8 @@ from arena.problems.testdata import read_tests
 from arena.problems.time_limit import (UNVERIFIED_TIME_LIMIT_MS, PackageSubmission, TimeRule,
                                        submissions, time_rule)
 from arena.problems.unsupported import unsupported_parts
-from arena.problems.validation import validation_fields
+from arena.problems.score_groups import score_groups
+from arena.problems.validation import problem_type, validation_fields
 from arena.problems.yaml_loader import load_yaml
 
 MAX_PROBLEM_YAML_BYTES = 1 * MiB  # metadata only: the tests live in data/
@@ -66,6 +67,7 @@ def read_kattis_package(package: Package, *, slug: str) -> KattisPackage:
         "memory_mb": int(bounded_number(limits.get("memory", 256), "limits.memory",
                                         low=MEMORY_MB[0], high=MEMORY_MB[1], whole=True)),
         **validation_fields(meta, package),
+        "scoring": score_groups(package) if "scoring" in problem_type(meta) else None,
         "samples": samples,
         "tests": tests,
         "statement": _statement(package),

@@ -8,7 +8,8 @@ validator as its arguments, or configure the default one (case_sensitive,
 space_change_sensitive, float_tolerance ε, float_absolute_tolerance ε, float_relative_tolerance ε).
 The default validator of the format is case-INsensitive, unlike arena's Markdown default.
 `interactive` (legacy: `validation: custom interactive`) makes the custom validator the
-interactor (judge/interactive.py). Scoring and multi-pass problems are refused: not supported yet.
+interactor (judge/interactive.py). `scoring` problems add up their test groups
+(score_groups.py); a validator's own score (`custom score`) and multi-pass problems are refused.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ def validation_fields(meta: dict, package: Package) -> dict[str, Any]:
     words = problem_type(meta)
     folder = _custom_folder(words, package, modern)
     interactive = "interactive" in words
+    if interactive and "scoring" in words:
+        raise ProblemFormatError("type", "interactive scoring problems are not supported yet")
     if interactive and folder is None:
         raise ProblemFormatError("output_validator", "an interactive problem needs its own "
                                  "output validator (the interactor)")
@@ -48,7 +51,9 @@ def problem_type(meta: dict) -> list[str]:
     modern = str(meta.get("problem_format_version", "legacy")).startswith("20")
     kind = meta.get("type" if modern else "validation") or ("pass-fail" if modern else "default")
     words = [str(w) for w in kind] if isinstance(kind, list) else str(kind).split()
-    if {"score", "scoring", "multi-pass"} & set(words):
+    if not modern and meta.get("type") == "scoring":
+        words.append("scoring")  # legacy: `type` says scoring, `validation` how outputs are checked
+    if {"score", "multi-pass"} & set(words):  # a validator's own score.txt; several passes
         raise ProblemFormatError("type" if modern else "validation",
                                  f"{' '.join(words)!r} problems are not supported yet")
     return words

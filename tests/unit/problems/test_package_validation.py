@@ -54,8 +54,10 @@ def test_a_legacy_package_uses_its_validator_only_with_validation_custom(tmp_pat
     assert problem.output_validator is None
 
 
-@pytest.mark.parametrize("yaml", ["problem_format_version: 2023-07-draft\nname: P\ntype: scoring\n"])
-def test_scoring_problems_are_refused_as_not_supported_yet(tmp_path, yaml):
+@pytest.mark.parametrize("yaml", ["name: P\nvalidation: custom score\n",
+                                  "problem_format_version: 2023-07-draft\nname: P\ntype: multi-pass\n",
+                                  "problem_format_version: 2023-07-draft\nname: P\ntype: [scoring, interactive]\n"])
+def test_validator_scores_multi_pass_and_interactive_scoring_are_refused_as_not_supported_yet(tmp_path, yaml):
     with pytest.raises(ProblemFormatError, match="not supported yet"):
         load_problem_dir(write(tmp_path / "p", {**DATA, "problem.yaml": yaml}))
 
