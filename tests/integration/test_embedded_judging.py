@@ -105,5 +105,7 @@ def test_in_a_points_battle_a_scoring_problem_awards_its_share_of_the_problems_p
         rows = {row["user_id"]: row for row in read_scoreboard(arena.engine, str(battle_id))["rows"]}
         assert (rows["bob"]["rank"], rows["bob"]["points"]) == (1, 250)
         assert (rows["ada"]["rank"], rows["ada"]["points"], rows["ada"]["solved"]) == (2, 100, 0)
+        # the room's score sums solved problems only (a partial share is the scoreboard's)
+        assert arena.app.get_room_player(battle_id, "ada").score == 0
     finally:
         arena.close()
