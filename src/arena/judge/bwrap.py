@@ -46,7 +46,8 @@ class BwrapSandbox:
         bwrap: str | None = None,
     ) -> None:
         """`uid_base`..`uid_base + max_sessions` must be unused uids, distinct per judge process
-        on one host; `max_sessions` must cover the judge's slots plus `warm`."""
+        on one host; `max_sessions` must cover twice the judge's slots (an interactive
+        submission holds two sessions) plus `warm`."""
         bwrap = bwrap or shutil.which("bwrap") or "/usr/bin/bwrap"
         if not Path(bwrap).exists():
             raise SandboxError("bubblewrap is not installed: run scripts/install-judge-deps.sh")
