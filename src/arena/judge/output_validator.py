@@ -113,7 +113,7 @@ def validation_job(program: bytes, validator: OutputValidator,
     that is not accepted."""
     bundles = tuple(b"%d %d\n" % (len(i), len(a)) + i + a + out
                     for i, a, out in ((c.input.encode(), c.output.encode(), out) for c, out in cases))
-    run = Step(argv=("python3", "validator.zip", *command(validator), "--", *validator.flags),
+    run = Step(argv=("python3", "-S", "validator.zip", *command(validator), "--", *validator.flags),
                time_limit_ms=VALIDATE_TIME_MS, wall_limit_ms=2 * VALIDATE_TIME_MS + 1000,
                memory_mb=MEMORY_MB, address_space_limit=True,
                # the shim writes the test's files to /tmp: FSIZE must let it
