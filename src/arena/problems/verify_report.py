@@ -6,7 +6,8 @@ Accepted submissions are not judged twice: their measuring run under the generou
 their result, as the derived limit is above each of their times by construction. A
 time_limit_exceeded submission must time out even at the limit x the safety margin; one that
 times out only at the limit itself passes with a warning (problemtools' "sensitive to time
-limit"). Every other folder is judged at the limit.
+limit"). Every other folder is judged at the limit; one that times out there but gets its
+verdict at the limit x the margin passes with a warning (problemtools' "OK with extra time").
 """
 
 from __future__ import annotations
@@ -76,8 +77,16 @@ async def verify_package(judge: Judge, package: KattisPackage) -> Verification:
                     result = at_limit
         else:
             result = await _judged(judge, item, problem)
+            if not item.matches(result.verdict.value) and result.verdict == "TLE":
+                # problemtools: "OK with extra time" when it gets its verdict within the margin
+                extra = await _judged(judge, item, strict)
+                if item.matches(extra.verdict.value):
+                    verification.warnings.append(
+                        f"{path}: sensitive to the time limit: TLE at {problem.time_limit_ms / 1000:g} s, "
+                        f"{extra.verdict.value} at {strict.time_limit_ms / 1000:g} s (ok with extra time)")
+                    result = extra
         verification.rows.append(Row(path, item.expected, result.verdict.value, result.time_ms,
-                                     getattr(result, "score", None)))
+                                     result.score))
     return verification
 
 

@@ -60,3 +60,28 @@ async def test_a_submission_in_the_wrong_folder_is_a_mismatch_in_the_report(judg
     assert "MISMATCH" in mismatch.line()
     rejected = next(row for row in verification.rows if row.expected == "rejected")
     assert rejected.got == "RE" and rejected.ok
+
+
+C_SLOW_WRONG = r"""#include <stdio.h>
+#include <time.h>
+int main(void) {
+    volatile unsigned long spin = 0;
+    while (clock() < 13 * CLOCKS_PER_SEC / 10) spin++;  /* ~1.3 s of CPU time */
+    printf("0\n");
+    return 0;
+}
+"""
+
+
+async def test_a_wrong_answer_that_times_out_at_the_limit_is_ok_with_extra_time_and_warned(judge, tmp_path):
+    root = package(tmp_path / "slow", {
+        "problem.yaml": "name: Sum\nlimits:\n  time_limit: 1\n", **SUM_DATA,  # legacy margin: 2
+        "submissions/accepted/sum.py": SUBMISSIONS["submissions/accepted/sum.py"],
+        "submissions/wrong_answer/slow_and_wrong.c": C_SLOW_WRONG})
+
+    verification = await verify_package(judge, read_problem_dir(root))
+
+    assert verification.mismatches == [], verification.rows
+    assert [row.got for row in verification.rows] == ["AC", "WA"]
+    [warning] = verification.warnings
+    assert "slow_and_wrong.c: sensitive to the time limit" in warning and "extra time" in warning
