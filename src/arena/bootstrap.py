@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -86,6 +87,10 @@ def event_store_env(settings: ArenaSettings) -> dict[str, str]:
             # kept open, and opened on demand beyond that while API threads or consumers write at once
             "POSTGRES_POOL_SIZE": str(settings.db_pool_size),
             "POSTGRES_MAX_OVERFLOW": str(settings.db_max_overflow),
+            # How long a checkout waits for a connection (eventsourcing's default is 30 s, and it
+            # retries a failed statement 10 times: a database gone meant minutes of silence
+            # before a process could say so and back off, issue 12 finding 2).
+            "POSTGRES_CONNECT_TIMEOUT": str(max(1, math.ceil(settings.db_connect_timeout_s))),
         }
     Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
     return {
