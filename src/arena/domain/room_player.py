@@ -196,7 +196,7 @@ class RoomPlayer(CopiesCheaply, Aggregate):
         accepted = [s["points"] or 0 for s in self.submissions.values()
                     if s["problem"] == problem and s["verdict"] == "AC"]
         if accepted:
-            self.solved[problem] = max(accepted)
+            self.solved[problem] = sum(accepted)  # the points held, as the room's score adds them
         else:
             self.solved.pop(problem, None)
 
@@ -209,14 +209,14 @@ class RoomPlayer(CopiesCheaply, Aggregate):
         return rejudged[rejudge - 1] if 1 <= rejudge <= len(rejudged) else None
 
     def _points_if_first_accept(self, submission: dict[str, Any], verdict: str, problem_points: int) -> int:
-        """An accept earns the problem's points when no earlier-received submission of the problem
-        is accepted (the ranking's rule: the submission time decides, docs/scoreboard.md)."""
+        """An accept earns the problem's points unless another submission of the problem holds
+        them already, so a player's points (the room's score) count each problem once. The
+        ranking does not read them: it scores a problem by its first accept in submission time."""
         if verdict != "AC":
             return 0
-        earlier = ((s["received_at"], s["id"]) for s in self.submissions.values()
+        held = any(s["points"] for s in self.submissions.values()
                    if s["problem"] == submission["problem"] and s["verdict"] == "AC" and s is not submission)
-        key = (submission["received_at"], submission["id"])
-        return 0 if any(other < key for other in earlier) else problem_points
+        return 0 if held else problem_points
 
     def _submission(self, submission_id: str) -> dict[str, Any]:
         try:

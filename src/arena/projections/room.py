@@ -57,6 +57,12 @@ class RoomState(FoldingProjection):
         if event.data["points"]:
             writers["room_players"].add((str(event.originator_id),), score=event.data["points"])
 
+    @folds(RoomPlayer.VerdictRevised, "points", "previous_points")
+    def verdict_revised(self, writers: Writers, event: Folded) -> None:
+        delta = event.data["points"] - event.data["previous_points"]
+        if delta:
+            writers["room_players"].add((str(event.originator_id),), score=delta)
+
 
 def read_room(engine: Engine, battle_id: str, suffix: str = "") -> dict[str, Any] | None:
     """Everyone who ever joined, in joining order; None when the battle is unknown."""

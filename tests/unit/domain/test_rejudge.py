@@ -108,24 +108,24 @@ def test_a_verdict_for_a_rejudge_nobody_asked_for_is_refused() -> None:
         revise(player, submission_id, 1, "MAYBE")
 
 
-def test_an_accept_earns_the_points_only_if_no_earlier_submission_of_the_problem_is_accepted() -> None:
+def test_an_accept_earns_the_points_only_while_no_other_submission_of_the_problem_holds_them() -> None:
     player = joined()
     first = submit(player, at=T0)
     second = submit(player, at=T0 + timedelta(minutes=5))
     verdict(player, first, "WA")
     verdict(player, second, "AC", points=100)
     rejudge(player, first)
-    revise(player, first, 1, "AC", points=100)  # now the earliest accept
+    revise(player, first, 1, "AC", points=100)
 
-    assert player.submissions[first]["points"] == 100
-    assert player.solved == {"sum": 100}
+    assert player.submissions[first]["points"] == 0  # the second holds the problem's points
+    assert player.solved == {"sum": 100} and player.score == 100
 
     rejudge(player, second)
-    revise(player, second, 1, "AC", points=100)
-    assert player.submissions[second]["points"] == 0  # an earlier accept holds the points now
+    revise(player, second, 1, "WA")
+    assert player.solved == {"sum": 0}  # still solved; its points went with the accept that held them
     rejudge(player, first)
-    revise(player, first, 2, "CE")
-    assert player.solved == {"sum": 0}  # the problem stays solved; its points were the first's
+    revise(player, first, 2, "AC", points=100)
+    assert player.submissions[first]["points"] == 100 and player.score == 100
 
 
 def test_a_room_player_rebuilt_from_its_events_equals_the_live_one_and_copies_do_not_share_history() -> None:
