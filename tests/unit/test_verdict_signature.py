@@ -43,3 +43,14 @@ def test_finding_8_the_judge_key_is_set_or_made_per_data_dir_when_embedded(tmp_p
     assert (tmp_path / "judge-key").stat().st_mode & 0o777 == 0o600
     with pytest.raises(MissingSecret, match="ARENA_JUDGE_KEY"):
         judge_key(ArenaSettings(data_dir=tmp_path, broker_url="amqp://x"))
+
+
+def test_a_rejudge_number_is_signed_and_a_first_verdict_signs_the_bytes_it_signed_before_rejudges() -> None:
+    first = verdict()
+    body = first.model_dump(mode="json", exclude={"signature", "rejudge"})
+    before = b"arena.verdict.v1\n" + json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+    assert first.canonical() == before  # verdicts signed by a judge of the previous release still verify
+    rejudged = first.model_copy(update={"rejudge": 2}).signed(KEY)
+    assert rejudged.is_signed_with(KEY)
+    assert not rejudged.model_copy(update={"rejudge": 1}).is_signed_with(KEY)  # one judging's result never passes for another's
+    assert (first.message_id, rejudged.message_id) == ("verdict:s1", "verdict:s1:2")
