@@ -9,8 +9,7 @@ from uuid import UUID
 from litestar import Controller, Request, post
 from litestar.status_codes import HTTP_202_ACCEPTED
 
-from arena.api.auth import admin_only
-from arena.api.controllers.battles import acting
+from arena.api.controllers.battles import ADMIN, acting
 from arena.api.error_responses import errors
 from arena.api.response_models import RejudgeAccepted
 from arena.bootstrap import Arena
@@ -21,10 +20,11 @@ from arena.projections.submissions import get_submission
 class RejudgeController(Controller):
     path = "/admin"
     tags = ["rejudge"]
-    guards = [admin_only]
 
-    @post("/submissions/{submission_id:uuid}/rejudge", status_code=HTTP_202_ACCEPTED, sync_to_thread=True,
-          responses=errors(403, 404, 409))
+    # Guards on each route, not the controller: Litestar's OPTIONS answers carry a controller's
+    # guards too, and an OPTIONS request has no user for them to look at (a 500).
+    @post("/submissions/{submission_id:uuid}/rejudge", guards=ADMIN, status_code=HTTP_202_ACCEPTED,
+          sync_to_thread=True, responses=errors(403, 404, 409))
     def rejudge_submission(self, submission_id: UUID, request: Request, arena: Arena) -> RejudgeAccepted:
         """Judges a judged submission's stored source again against its battle's locked problem
         (the battle's owner, co-admins or a superadmin); 409 while it has no first verdict."""
@@ -34,8 +34,8 @@ class RejudgeController(Controller):
         count = arena.app.rejudge_submission(UUID(row["room_player_id"]), row["id"], by=acting(request.user))
         return RejudgeAccepted(count=count)
 
-    @post("/battles/{battle_id:uuid}/problems/{slug:str}/rejudge", status_code=HTTP_202_ACCEPTED,
-          sync_to_thread=True, responses=errors(403, 404, 409))
+    @post("/battles/{battle_id:uuid}/problems/{slug:str}/rejudge", guards=ADMIN,
+          status_code=HTTP_202_ACCEPTED, sync_to_thread=True, responses=errors(403, 404, 409))
     def rejudge_problem(self, battle_id: UUID, slug: str, request: Request, arena: Arena) -> RejudgeAccepted:
         """Judges every judged submission of one problem of a running or ended battle again;
         `count` says how many (0 when none was judged yet)."""
