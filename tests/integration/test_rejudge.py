@@ -17,6 +17,7 @@ from arena.domain.settings import BattleSettings
 from arena.domain.standings import facts_of_players
 from arena.handlers.judging import VerdictReady, record_verdict
 from arena.projections.battle_facts import BattleFactsReader
+from arena.projections.room import read_room
 from arena.projections.scoreboard import read_scoreboard
 from arena.projections.submissions import get_submission
 from arena.settings import ArenaSettings
@@ -138,6 +139,7 @@ def test_a_late_result_of_one_judging_never_overwrites_another_judgings_verdict(
             return record_verdict(message.signed(key), arena.app, key)
 
         assert judged("AC")
+        assert read_room(arena.engine, str(battle_id))["players"][0]["score"] == 100
         arena.app.rejudge_submission(player_id, submission, by=ADMIN)
         arena.app.rejudge_submission(player_id, submission, by=ADMIN)
         assert judged("AC") is False  # the first judging's result again: a no-op, not a rejection
@@ -147,6 +149,8 @@ def test_a_late_result_of_one_judging_never_overwrites_another_judgings_verdict(
         player = arena.app.get_room_player(battle_id, "ada")
         assert [player.verdict_of(submission, n) for n in range(3)] == ["AC", None, "TLE"]
         assert get_submission(arena.engine, submission)["verdict"] == "TLE"
+        (row,) = read_room(arena.engine, str(battle_id))["players"]
+        assert row["score"] == player.score == 0  # the room took the accept's points back
     finally:
         arena.close()
 
