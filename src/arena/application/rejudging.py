@@ -12,12 +12,16 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.utils import get_topic
+
 from arena.application.keys import that_room_player
 from arena.application.machinery import CommandMachinery, retry_on_conflict
 from arena.domain.acting import SYSTEM, Actor
 from arena.domain.battle import Battle
-from arena.application.submissions import SubmissionVerbs
+from arena.domain.errors import NotFound
 from arena.domain.room_player import RoomPlayer, UnknownSubmission, room_player_id
+
+RECEIVED = get_topic(RoomPlayer.SubmissionReceived)
 
 
 class RejudgeVerbs(CommandMachinery):
@@ -31,7 +35,7 @@ class RejudgeVerbs(CommandMachinery):
         if submission is None:
             raise UnknownSubmission(f"no submission {submission_id} for this player")
         battle.check_rejudge(by, submission["problem"])
-        self._request(player, battle, submission_id, by)
+        self._request(player, battle, [submission_id], by)
         self.save(player, answer=1)
         return 1
 
@@ -47,9 +51,8 @@ class RejudgeVerbs(CommandMachinery):
             player = self._get(room_player_id(battle_id, user), RoomPlayer, "room player")
             judged = [s["id"] for s in player.submissions.values()
                       if s["problem"] == problem and s["verdict"] is not None]
-            for submission_id in judged:
-                self._request(player, battle, submission_id, by)
             if judged:
+                self._request(player, battle, judged, by)
                 players.append(player)
                 count += len(judged)
         if players:
@@ -69,9 +72,24 @@ class RejudgeVerbs(CommandMachinery):
         self.save(player)
         return True
 
-    def _request(self, player: RoomPlayer, battle: Battle, submission_id: str, by: Actor) -> None:
-        submission = player.submissions[submission_id]
-        player.request_rejudge(
-            submission_id, problem_sha256=battle.problems[submission["problem"]]["sha256"],
-            source=SubmissionVerbs.submission_source(self, player.id, submission_id),
-            by="system" if by is SYSTEM else by.user_id, at=self.clock())
+    def _request(self, player: RoomPlayer, battle: Battle, submission_ids: list[str], by: Actor) -> None:
+        sources = self._sources(player.id, set(submission_ids))
+        for submission_id in submission_ids:
+            problem = player.submissions[submission_id]["problem"]
+            player.request_rejudge(submission_id, problem_sha256=battle.problems[problem]["sha256"],
+                                   source=sources[submission_id],
+                                   by="system" if by is SYSTEM else by.user_id, at=self.clock())
+
+    def _sources(self, player_id: UUID, submission_ids: set[str]) -> dict[str, str]:
+        """The sources of some of a player's submissions, from their SubmissionReceived events
+        (one read of the player's events; the aggregate keeps only the hashes)."""
+        sources = {}
+        for stored in self.recorder.select_events(player_id):
+            if stored.topic == RECEIVED:
+                event = self.mapper.to_domain_event(stored)
+                if event.submission_id in submission_ids:
+                    sources[event.submission_id] = event.source
+        missing = submission_ids - sources.keys()
+        if missing:
+            raise NotFound(f"no stored source for submission {min(missing)}")
+        return sources

@@ -179,7 +179,7 @@ class RoomPlayer(CopiesCheaply, Aggregate):
             submission_id=submission_id, battle_id=self.battle_id, user_id=self.user_id,
             problem=submission["problem"], received_at=submission["received_at"], rejudge=rejudge,
             verdict=verdict, judged_at=judged_at, details=details,
-            points=self._points_if_first_accept(submission, verdict, problem_points),
+            points=self._points_held_by(submission, verdict, problem_points),
             previous_verdict=submission["verdict"], previous_points=submission["points"] or 0)
         return True
 
@@ -208,7 +208,7 @@ class RoomPlayer(CopiesCheaply, Aggregate):
         rejudged = submission.get("rejudged", ())
         return rejudged[rejudge - 1] if 1 <= rejudge <= len(rejudged) else None
 
-    def _points_if_first_accept(self, submission: dict[str, Any], verdict: str, problem_points: int) -> int:
+    def _points_held_by(self, submission: dict[str, Any], verdict: str, problem_points: int) -> int:
         """An accept earns the problem's points unless another submission of the problem holds
         them already, so a player's points (the room's score) count each problem once. The
         ranking does not read them: it scores a problem by its first accept in submission time."""
