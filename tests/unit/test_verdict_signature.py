@@ -54,3 +54,5 @@ def test_a_rejudge_number_is_signed_and_a_first_verdict_signs_the_bytes_it_signe
     assert rejudged.is_signed_with(KEY)
     assert not rejudged.model_copy(update={"rejudge": 1}).is_signed_with(KEY)  # one judging's result never passes for another's
     assert (first.message_id, rejudged.message_id) == ("verdict:s1", "verdict:s1:2")
+    assert "rejudge" not in json.loads(first.signed(KEY).wire())  # what a previous release's worker accepts
+    assert VerdictReady.model_validate_json(rejudged.wire()).is_signed_with(KEY)

@@ -36,7 +36,7 @@ async def judge_and_publish(event: EventEnvelope, judge: Judge, problems: Proble
             log.exception("judge failure")
             verdict = internal_error(event, repr(exc))
         judged(verdict.verdict, time.perf_counter() - started)
-        await publish_confirmed(broker, verdict.signed(key).model_dump_json().encode(),
+        await publish_confirmed(broker, verdict.signed(key).wire(),
                                 exchange=topology.exchange(WORK), routing_key="judge.results",
                                 message_id=verdict.message_id,
                                 headers=correlation_headers(event))  # the submission's request

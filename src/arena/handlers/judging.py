@@ -61,6 +61,11 @@ class VerdictReady(BaseModel):
     def signed(self, key: bytes) -> VerdictReady:
         return self.model_copy(update={"signature": _mac(key, self.canonical())})
 
+    def wire(self) -> bytes:
+        """The message body; a first judging's leaves `rejudge` out, as workers of the previous
+        release (which forbid unknown fields) expect it during a rolling upgrade."""
+        return self.model_dump_json(exclude=None if self.rejudge else {"rejudge"}).encode()
+
     @property
     def message_id(self) -> str:
         return f"verdict:{self.submission_id}" + (f":{self.rejudge}" if self.rejudge else "")
