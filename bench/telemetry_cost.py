@@ -19,15 +19,14 @@ Usage: python bench/telemetry_cost.py [--clients 32] [--commands 8000] [--proces
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import os
-import secrets
 import statistics
 import sys
 
 from bench_db import migrated_database
 from limits_cost import OFF as LIMITS_OFF
 from limits_cost import http_commands
+from limits_cost import in_processes as limits_in_processes
 
 SIDES = {"bare": None, "off": {}, "on": {"OTEL_TRACES_EXPORTER": "console"}}
 
@@ -49,24 +48,7 @@ def _process(url: str, clients: int, per_client: int, start, results, otel_env: 
 def in_processes(url: str, clients: int, per_client: int, processes: int, otel_env: dict | None,
                  ) -> tuple[float, float]:
     """(commands/s, API CPU ms per command); every answer must be 200."""
-    context = multiprocessing.get_context("spawn")
-    start, results, secret = context.Barrier(processes), context.Queue(), secrets.token_urlsafe(32)
-    workers = [context.Process(target=_process, args=(url, clients // processes, per_client, start, results,
-                                                       otel_env, secret)) for _ in range(processes)]
-    for worker in workers:
-        worker.start()
-    spans = [results.get() for _ in workers]
-    for worker in workers:
-        worker.join()
-    statuses: dict[int, int] = {}
-    for _, _, counted, _ in spans:
-        for status, count in counted.items():
-            statuses[status] = statuses.get(status, 0) + count
-    if set(statuses) != {200}:
-        raise SystemExit(f"not every command was answered 200: {statuses}")
-    done = (clients // processes) * processes * per_client
-    wall = max(span[1] for span in spans) - min(span[0] for span in spans)
-    return done / wall, sum(span[3] for span in spans) * 1000 / done
+    return limits_in_processes(url, clients, per_client, processes, otel_env, target=_process)
 
 
 def _ratios(top: list[float], bottom: list[float]) -> str:

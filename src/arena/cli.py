@@ -4,6 +4,7 @@ bootstrap; later subsystems (relay, worker, judge, projections, dlq) add their s
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 
@@ -16,6 +17,8 @@ from arena.settlement_cli import add_ledger_commands
 from arena.settings import ArenaSettings
 
 Command = Callable[[argparse.Namespace, ArenaSettings], int]
+# The commands whose INFO lines are their output: the processes, and migrations.
+SAYS_WHAT_IT_DOES = {"serve", "relay", "worker", "judge", "scheduler", "db"}
 
 
 def _serve(args: argparse.Namespace, settings: ArenaSettings) -> int:
@@ -138,6 +141,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from arena.logging import configure_logging
 
+    if args.command not in SAYS_WHAT_IT_DOES and "ARENA_LOG_LEVEL" not in os.environ:
+        # An operator's one-shot command prints its own answer; INFO lines (a migration of the
+        # embedded store, a pool opening) would bury it. ARENA_LOG_LEVEL set says otherwise.
+        settings = settings.model_copy(update={"log_level": "WARNING"})
     configure_logging(settings)  # every command's lines, alembic's and uvicorn's included
     try:
         if settings.uses_postgres and "database_url" in getattr(args, "reads", ()):

@@ -26,6 +26,17 @@ def add_trace_ids(_logger: Any, _method: str, event_dict: dict[str, Any]) -> dic
     return event_dict
 
 
+class _Stderr:
+    """sys.stderr as it is when a line is written, not when logging was configured: a test's
+    captured stream, or a redirected one, may be gone by the next line."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
 def configure_logging(settings: ArenaSettings) -> None:
     renderer = (structlog.processors.JSONRenderer() if settings.log_json
                 else structlog.dev.ConsoleRenderer(colors=False))
@@ -38,11 +49,11 @@ def configure_logging(settings: ArenaSettings) -> None:
     structlog.configure(
         processors=[*shared, structlog.processors.format_exc_info, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(settings.log_level.upper())),
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(_Stderr()),
         cache_logger_on_first_use=True,
     )
     # Libraries that use stdlib logging (uvicorn, alembic) go through the same renderer, named.
-    handler = logging.StreamHandler(sys.stderr)
+    handler = logging.StreamHandler(_Stderr())  # type: ignore[arg-type]
     handler.setFormatter(structlog.stdlib.ProcessorFormatter(
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta,
                     structlog.processors.format_exc_info, renderer],

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 import uuid
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
 from test_serve_workers import RABBIT, arena_command, free_port
+from served import wait_until_answering
 
 BATTLE_ROUTE = "/api/v2/battles/{battle_id}"
 
@@ -61,16 +61,7 @@ def test_workers_count_into_one_exposition(e2e_postgres_url: str, tmp_path: Path
     server = arena_command("serve", "--port", str(port), "--workers", "2", env=env)
     try:
         root = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{root}/health").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None, server.stderr.read().decode()
-            assert time.monotonic() < deadline, "the workers did not start within 30 s"
-            time.sleep(0.1)
+        wait_until_answering(root, server, timeout=30)
         before = httpx.get(f"{root}/metrics").text
         for _ in range(20):  # new connections: uvicorn's workers share the socket, both answer
             assert httpx.get(f"{root}/health").status_code == 200

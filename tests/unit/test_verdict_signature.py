@@ -56,3 +56,21 @@ def test_a_rejudge_number_is_signed_and_a_first_verdict_signs_the_bytes_it_signe
     assert (first.message_id, rejudged.message_id) == ("verdict:s1", "verdict:s1:2")
     assert "rejudge" not in json.loads(first.signed(KEY).wire())  # what a previous release's worker accepts
     assert VerdictReady.model_validate_json(rejudged.wire()).is_signed_with(KEY)
+
+
+def test_a_scored_verdict_carries_its_score_and_groups_and_a_pass_fail_one_keeps_its_old_shape() -> None:
+    from datetime import datetime, timezone
+
+    from arena.bus.envelope import EventEnvelope
+    from arena.handlers.judging import verdict_ready
+    from arena.judge.runner import JudgeResult
+    from arena.judge.scoring import GroupScore
+
+    event = EventEnvelope(topic="t", originator_id=uuid4(), originator_version=2,
+                          timestamp=datetime.now(timezone.utc), data={})
+    plain = verdict_ready(event, JudgeResult(submission_id="s1", verdict="AC"))
+    scored = verdict_ready(event, JudgeResult(submission_id="s2", verdict="WA", score=40, max_score=100,
+                                              groups=[GroupScore(group="secret/a", verdict="WA", score=0)]))
+    assert not {"score", "max_score", "groups"} & set(plain.details)
+    assert (scored.details["score"], scored.details["max_score"]) == (40, 100)
+    assert scored.details["groups"] == [{"group": "secret/a", "verdict": "WA", "score": 0.0}]

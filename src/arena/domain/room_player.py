@@ -18,6 +18,7 @@ from eventsourcing.domain import Aggregate, event
 
 from arena.domain.copying import CopiesCheaply
 from arena.domain.errors import DomainError, InvalidInput
+from arena.domain.ranking import scored_points
 
 VERDICTS = frozenset({"AC", "WA", "TLE", "MLE", "RE", "CE", "OLE", "IE"})
 
@@ -122,10 +123,13 @@ class RoomPlayer(CopiesCheaply, Aggregate):
         if submission["verdict"] is not None:
             return False
         first_accept = verdict == "AC" and submission["problem"] not in self.solved
+        # a scored submission below the full score earns its share (ranking.scored_points)
+        points = problem_points if first_accept else (
+            scored_points(problem_points, details) if verdict != "AC" else 0)
         self._verdict_recorded(
             submission_id=submission_id, battle_id=self.battle_id, user_id=self.user_id,
             problem=submission["problem"], received_at=submission["received_at"], verdict=verdict,
-            judged_at=judged_at, details=details, points=problem_points if first_accept else 0,
+            judged_at=judged_at, details=details, points=points,
         )
         return True
 
@@ -179,7 +183,7 @@ class RoomPlayer(CopiesCheaply, Aggregate):
             submission_id=submission_id, battle_id=self.battle_id, user_id=self.user_id,
             problem=submission["problem"], received_at=submission["received_at"], rejudge=rejudge,
             verdict=verdict, judged_at=judged_at, details=details,
-            points=self._points_held_by(submission, verdict, problem_points),
+            points=self._points_held_by(submission, verdict, problem_points, details),
             previous_verdict=submission["verdict"], previous_points=submission["points"] or 0)
         return True
 
@@ -208,12 +212,14 @@ class RoomPlayer(CopiesCheaply, Aggregate):
         rejudged = submission.get("rejudged", ())
         return rejudged[rejudge - 1] if 1 <= rejudge <= len(rejudged) else None
 
-    def _points_held_by(self, submission: dict[str, Any], verdict: str, problem_points: int) -> int:
+    def _points_held_by(self, submission: dict[str, Any], verdict: str, problem_points: int,
+                        details: dict[str, Any]) -> int:
         """An accept earns the problem's points unless another submission of the problem holds
-        them already, so a player's points (the room's score) count each problem once. The
-        ranking does not read them: it scores a problem by its first accept in submission time."""
+        them already, so a player's points (the room's score) count each problem once; the
+        ranking scores a problem by its first accept in submission time whatever they say. A
+        scored submission below the full score earns its share, as a first verdict does."""
         if verdict != "AC":
-            return 0
+            return scored_points(problem_points, details)
         held = any(s["points"] for s in self.submissions.values()
                    if s["problem"] == submission["problem"] and s["verdict"] == "AC" and s is not submission)
         return 0 if held else problem_points

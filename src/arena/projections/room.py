@@ -52,14 +52,19 @@ class RoomState(FoldingProjection):
         players.set(key, last_seen=event.data["received_at"])
         players.add(key, submissions=1)
 
-    @folds(RoomPlayer.VerdictRecorded, "points")
+    @folds(RoomPlayer.VerdictRecorded, "verdict", "points")
     def verdict_recorded(self, writers: Writers, event: Folded) -> None:
-        if event.data["points"]:
+        # Solved problems only, as RoomPlayer.score: a scoring problem's partial shares are one
+        # per attempt (the best counts) and belong to the points scoreboard, not to this sum.
+        if event.data["points"] and event.data["verdict"] == "AC":
             writers["room_players"].add((str(event.originator_id),), score=event.data["points"])
 
-    @folds(RoomPlayer.VerdictRevised, "points", "previous_points")
+    @folds(RoomPlayer.VerdictRevised, "verdict", "points", "previous_verdict", "previous_points")
     def verdict_revised(self, writers: Writers, event: Folded) -> None:
-        delta = event.data["points"] - event.data["previous_points"]
+        # the change in solved points, counted as verdict_recorded counts them (accepts only)
+        data = event.data
+        delta = ((data["points"] if data["verdict"] == "AC" else 0)
+                 - (data["previous_points"] if data["previous_verdict"] == "AC" else 0))
         if delta:
             writers["room_players"].add((str(event.originator_id),), score=delta)
 

@@ -8,14 +8,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
-import httpx
 import psycopg
 
 from test_process_telemetry import free_port
+from served import wait_until_answering
 
 ADMIN_URL = os.environ.get("ARENA_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -54,16 +53,7 @@ def test_uvicorn_lines_of_arena_serve_are_json(tmp_path: Path) -> None:
     port = free_port()
     server = arena_command("serve", "--port", str(port), env={"ARENA_DATA_DIR": str(tmp_path), "ARENA_LOG_LEVEL": "INFO"})
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/health").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None, server.stderr.read()
-            assert time.monotonic() < deadline, "arena serve did not start within 60 s"
-            time.sleep(0.1)
+        wait_until_answering(f"http://127.0.0.1:{port}", server, timeout=60)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         _, stderr = server.communicate(timeout=60)

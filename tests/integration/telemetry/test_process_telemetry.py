@@ -17,17 +17,8 @@ from arena.domain.acting import Admin
 from arena.domain.settings import BattleSettings
 from arena.projections.submissions import get_submission
 from outages import Outages, Process, eventually
+from test_embedded_judging import PROBLEM  # the same Echo problem
 
-PROBLEM = b"""---
-title: Echo
-slug: echo
-samples:
-  - {input: "7\\n", output: "7\\n"}
-tests:
-  - {input: "42\\n", output: "42\\n"}
----
-Print what you read.
-"""
 
 
 def free_port() -> int:

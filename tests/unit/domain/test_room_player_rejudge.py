@@ -141,3 +141,14 @@ def test_a_room_player_rebuilt_from_its_events_equals_the_live_one_and_copies_do
     for event in copy.collect_events():
         rebuilt = event.mutate(rebuilt)
     assert rebuilt.submissions == copy.submissions and rebuilt.solved == copy.solved == {}
+
+
+def test_a_scored_rejudge_below_the_full_score_earns_its_share_as_a_first_verdict_does() -> None:
+    player, submission_id = judged("AC")
+    rejudge(player, submission_id)
+
+    player.record_revised_verdict(submission_id, 1, "WA", T0 + timedelta(hours=2),
+                                  {"score": 40, "max_score": 100}, 250)
+
+    assert player.submissions[submission_id]["points"] == 100  # 40% of 250, rounded down
+    assert player.solved == {}  # not an accept: the problem is not solved
