@@ -97,7 +97,3 @@ class HealthView(BaseModel):
 class ReadyView(BaseModel):
     status: Literal["ready"]
     checks: dict[str, str] = Field(description="each dependency: ok, or why not (a 503 then says which)")
-
-
-class RejudgeAccepted(BaseModel):
-    count: int = Field(description="how many submissions were queued to be judged again")

@@ -8,13 +8,17 @@ from uuid import UUID
 
 from litestar import Controller, Request, post
 from litestar.status_codes import HTTP_202_ACCEPTED
+from pydantic import BaseModel, Field
 
 from arena.api.controllers.battles import ADMIN, acting
 from arena.api.error_responses import errors
-from arena.api.response_models import RejudgeAccepted
 from arena.bootstrap import Arena
 from arena.domain.errors import NotFound
 from arena.projections.submissions import get_submission
+
+
+class RejudgeAccepted(BaseModel):
+    count: int = Field(description="how many submissions were queued to be judged again")
 
 
 class RejudgeController(Controller):
