@@ -3,6 +3,7 @@ given state, and the shape every error body must have."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -132,3 +133,15 @@ def private_api(shared_api, postgres_url: str, data_dir: Path) -> Iterator[Any]:
         arena.close()
         with psycopg.connect(postgres_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def judged_submission(api, battle: BattleRef, player: str, timeout: float = 60) -> str:
+    """A submission of `player`'s, once the embedded judge has given its verdict (polled)."""
+    response = submit(api, battle, player=player)
+    assert response.status_code == 202, response.text
+    submission_id = response.json()["id"]
+    deadline = time.monotonic() + timeout
+    while api.get(f"/submissions/{submission_id}", user=player).json()["status"] != "judged":
+        assert time.monotonic() < deadline, "the embedded judge gave no verdict"
+        time.sleep(0.1)
+    return submission_id

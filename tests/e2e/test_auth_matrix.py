@@ -14,6 +14,7 @@ from helpers import (
     MARKDOWN,
     BattleRef,
     assert_problem_details,
+    judged_submission,
     make_draft_battle,
     make_ended_battle,
     make_lobby_battle,
@@ -75,6 +76,17 @@ def _disconnected(api, caller: str) -> dict[str, Any]:
     battle = _running_with(api, caller)
     assert api.post(f"{battle.path}/disconnect", user=caller).status_code == 200
     return {"path": f"{battle.path}/reconnect"}
+
+
+def _judged_in_my_battle(api, caller: str) -> dict[str, Any]:
+    """A judged submission in a battle the caller runs (were the caller an admin)."""
+    battle = make_running_battle(api, admin=caller, players=(unique("player"),))
+    return {"path": f"/admin/submissions/{judged_submission(api, battle, battle.players[0])}/rejudge"}
+
+
+def _problem_of_my_battle(api, caller: str) -> dict[str, Any]:
+    battle = make_running_battle(api, admin=caller, players=(unique("player"),))
+    return {"path": f"/admin{battle.path}/problems/{battle.problems[0]}/rejudge"}
 
 
 ROUTES = [
@@ -140,6 +152,9 @@ ROUTES = [
     Route("GET", "/battles/{battle_id}/results.csv", True,
           lambda api, caller: {"path": f"{make_ended_battle(api).path}/results.csv"}),
     Route("GET", "/me", False, lambda api, caller: {"path": "/me"}),
+    # Rejudges (issue 15): the battle's admins only (test_rejudge_api.py: another admin's battle)
+    Route("POST", "/admin/submissions/{submission_id}/rejudge", True, _judged_in_my_battle),
+    Route("POST", "/admin/battles/{battle_id}/problems/{slug}/rejudge", True, _problem_of_my_battle),
 ]
 ADMIN_ROUTES = [route for route in ROUTES if route.admin_only]
 PLAYER_ROUTES = [route for route in ROUTES if not route.admin_only]

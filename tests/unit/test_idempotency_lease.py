@@ -55,15 +55,16 @@ def test_a_claim_from_a_clock_ahead_of_ours_is_still_busy() -> None:
     assert outcome(claimed(-5), "h", NOW, LEASE) == "busy"
 
 
-@pytest.mark.parametrize("answer", [None, "a submission id", uuid4()])
+@pytest.mark.parametrize("answer", [None, "a submission id", uuid4(), 3])
 def test_an_answer_is_kept_as_the_type_the_verb_returned(answer) -> None:
     decoded = decode_answer(encode_answer(answer))
     assert decoded == answer and type(decoded) is type(answer)
 
 
-def test_an_answer_that_is_not_an_id_is_refused_before_anything_is_appended() -> None:
-    with pytest.raises(TypeError):
-        encode_answer({"id": 1})
+def test_an_answer_that_is_not_an_id_or_a_count_is_refused_before_anything_is_appended() -> None:
+    for answer in ({"id": 1}, True):
+        with pytest.raises(TypeError):
+            encode_answer(answer)
 
 
 def test_a_kept_command_answers_the_same_request_and_refuses_another() -> None:

@@ -45,6 +45,19 @@ def test_finding_8_the_judge_key_is_set_or_made_per_data_dir_when_embedded(tmp_p
         judge_key(ArenaSettings(data_dir=tmp_path, broker_url="amqp://x"))
 
 
+def test_a_rejudge_number_is_signed_and_a_first_verdict_signs_the_bytes_it_signed_before_rejudges() -> None:
+    first = verdict()
+    body = first.model_dump(mode="json", exclude={"signature", "rejudge"})
+    before = b"arena.verdict.v1\n" + json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+    assert first.canonical() == before  # verdicts signed by a judge of the previous release still verify
+    rejudged = first.model_copy(update={"rejudge": 2}).signed(KEY)
+    assert rejudged.is_signed_with(KEY)
+    assert not rejudged.model_copy(update={"rejudge": 1}).is_signed_with(KEY)  # one judging's result never passes for another's
+    assert (first.message_id, rejudged.message_id) == ("verdict:s1", "verdict:s1:2")
+    assert "rejudge" not in json.loads(first.signed(KEY).wire())  # what a previous release's worker accepts
+    assert VerdictReady.model_validate_json(rejudged.wire()).is_signed_with(KEY)
+
+
 def test_a_scored_verdict_carries_its_score_and_groups_and_a_pass_fail_one_keeps_its_old_shape() -> None:
     from datetime import datetime, timezone
 

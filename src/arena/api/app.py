@@ -20,6 +20,7 @@ from arena.api.controllers.languages import detect_languages, list_languages
 from arena.api.controllers.me import me
 from arena.api.controllers.problems import ProblemController
 from arena.api.controllers.read_models import BattleReadModelController
+from arena.api.controllers.rejudge import RejudgeController
 from arena.api.controllers.settlement import LedgerController, SettlementController, leaderboard, rating
 from arena.api.controllers.submissions import SubmissionController
 from arena.api.deadline import dependency_guard_middleware_factory
@@ -51,7 +52,8 @@ def create_app(arena: Arena) -> Litestar:
         route_handlers=[BattleController, BattleReadModelController, ProblemController,
                         SubmissionController, list_languages,
                         SettlementController, LedgerController, leaderboard, rating,
-                        BattleSubmissionController, me, results],
+                        BattleSubmissionController, me, results,
+                        RejudgeController],
         # Inside the auth middleware, so the key is scoped to the authenticated user; the body's
         # size and type are checked first, before the idempotency middleware reads it. The breaker
         # and the deadline before the claim, which is the first thing that needs the database.

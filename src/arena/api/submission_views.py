@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from arena.problems.model import Problem
 
 SHOWN_CAP = 4 * 1024  # characters of a sample's input or answer (the output is capped by the judge)
-Status = Literal["queued", "judged"]
+Status = Literal["queued", "judged", "rejudging"]
 
 
 class TestView(BaseModel):

@@ -12,6 +12,7 @@ from typing import ClassVar
 
 from arena.application.battles import BattleVerbs, ProblemCatalog
 from arena.application.machinery import utc_now
+from arena.application.rejudging import RejudgeVerbs
 from arena.application.room import RoomVerbs
 from arena.application.settlement import FactsOf, SettlementVerbs
 from arena.application.submissions import SubmissionVerbs
@@ -22,7 +23,7 @@ from arena.domain.standings import BattleFacts, facts_of_players
 SETTLE_WAIT = timedelta(seconds=600)
 
 
-class ArenaApplication(BattleVerbs, RoomVerbs, SubmissionVerbs, SettlementVerbs):
+class ArenaApplication(BattleVerbs, RoomVerbs, SubmissionVerbs, RejudgeVerbs, SettlementVerbs):
     # eventsourcing names each subclass after itself unless told; the name picks the tables
     # (arena_events) and the prefix of its environment variables (ARENA_POSTGRES_POOL_SIZE).
     name = "Arena"

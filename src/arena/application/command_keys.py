@@ -5,7 +5,8 @@ The API sets `running_key` around the handler of a keyed request; the first comm
 request runs claims it (`CommandKey.claim`), so that a command started later from another thread
 that copied the context (an embedded judge recording a verdict) never takes the key for itself.
 A command's answer is the verb's result, given to `save(..., answer=...)`; kept as JSON, it is
-read back as the same type (UUID or str) so that a replayed verb returns what the first one did.
+read back as the same type (UUID, str, or int: a rejudge's count) so that a replayed verb
+returns what the first one did.
 """
 
 from __future__ import annotations
@@ -50,11 +51,11 @@ class KeyUsedForAnotherRequest(InvalidInput):
 
 
 def encode_answer(answer: Any) -> str:
-    if answer is None or isinstance(answer, str):
+    if answer is None or isinstance(answer, str) or type(answer) is int:
         return json.dumps(answer)
     if isinstance(answer, UUID):
         return json.dumps({"uuid": str(answer)})
-    raise TypeError(f"a command's answer is an id (str or UUID), not {type(answer).__name__}")
+    raise TypeError(f"a command's answer is an id (str or UUID) or a count, not {type(answer).__name__}")
 
 
 def decode_answer(kept: str) -> Any:

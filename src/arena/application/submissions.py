@@ -45,11 +45,12 @@ class SubmissionVerbs(CommandMachinery):
         self.save(player)
         return True
 
-    def recorded_verdict(self, player_id: UUID, submission_id: str) -> str | None:
-        """The verdict recorded for a submission; None while it waits for one. Raises NotFound
-        or UnknownSubmission when no such room player holds that submission."""
+    def recorded_verdict(self, player_id: UUID, submission_id: str, rejudge: int = 0) -> str | None:
+        """The verdict recorded by one judging of a submission (0: the first, n: rejudge n); None
+        while it waits for it. Raises NotFound or UnknownSubmission when no such room player
+        holds that submission."""
         player = self._get(player_id, RoomPlayer, "room player")
-        return player.submissions[submission_id]["verdict"] if player.has_verdict(submission_id) else None
+        return player.verdict_of(submission_id, rejudge)
 
     def submission_source(self, player_id: UUID, submission_id: str) -> str:
         """The source code of a submission, from its SubmissionReceived event: the aggregate

@@ -225,6 +225,13 @@ class Battle(CopiesCheaply, Aggregate):
         if user_id not in self.players:
             raise NotJoined(f"user {user_id!r} has not joined this battle")
 
+    def check_rejudge(self, by: Actor, problem: str) -> None:
+        """A rejudge is an admin's (owner, co-admin, superadmin) on a running or ended battle's
+        problem; a cancelled battle settles nothing, so nothing there is judged again."""
+        self.check_actor(by)
+        self._check_status("rejudge in", BattleStatus.RUNNING, BattleStatus.ENDED)
+        self._check_has_problem(problem)
+
     def points_for(self, problem: str, received_at: datetime) -> int:
         """What a first accepted verdict on this problem is worth. A submission that raced the
         end (received after it, ADR 5) is judged but scores nothing."""

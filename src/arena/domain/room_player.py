@@ -1,4 +1,11 @@
-"""RoomPlayer: one per (battle, user), never deleted; its presence, submissions and verdicts."""
+"""RoomPlayer: one per (battle, user), never deleted; its presence, submissions and verdicts.
+
+A submission's first verdict is VerdictRecorded. An admin may have it judged again (a rejudge,
+docs/adr/0025): RejudgeRequested numbers each new judging (1, 2, ...) and carries the stored
+source to the judge like SubmissionReceived does; its result is VerdictRevised, recorded beside
+the first verdict (history kept), and becomes the submission's current verdict. Only the latest
+rejudge's result is recorded: a superseded one's comes too late to count.
+"""
 
 from __future__ import annotations
 
@@ -135,6 +142,88 @@ class RoomPlayer(CopiesCheaply, Aggregate):
         if verdict == "AC" and problem not in self.solved:
             self.solved[problem] = points
 
+    def request_rejudge(self, submission_id: str, problem_sha256: str, source: str, by: str,
+                        at: datetime) -> int:
+        """Asks for a new judging of a judged submission's stored source; returns its number.
+        `problem_sha256` is the battle's locked problem, `source` the SubmissionReceived's."""
+        submission = self._submission(submission_id)
+        if submission["verdict"] is None:
+            raise NotJudgedYet(f"submission {submission_id} has no verdict yet: it is still being judged")
+        rejudge = len(submission.get("rejudged", ())) + 1
+        self._rejudge_requested(
+            submission_id=submission_id, battle_id=self.battle_id, user_id=self.user_id,
+            problem=submission["problem"], problem_sha256=problem_sha256,
+            language=submission["language"], source=source, rejudge=rejudge, requested_by=by, at=at)
+        return rejudge
+
+    @event("RejudgeRequested")
+    def _rejudge_requested(self, submission_id: str, battle_id: UUID, user_id: str, problem: str,
+                           problem_sha256: str, language: str, source: str, rejudge: int,
+                           requested_by: str, at: datetime) -> None:
+        submission = self.submissions[submission_id]
+        # a tuple, replaced and never changed in place: rows are copied one level deep (copying.py)
+        submission["rejudged"] = (*submission.get("rejudged", ()), None)
+
+    def record_revised_verdict(self, submission_id: str, rejudge: int, verdict: str, judged_at: datetime,
+                               details: dict[str, Any], problem_points: int) -> bool:
+        """Records the verdict of a rejudge; a repeat is a no-op (returns False). `problem_points`:
+        what an accept of this submission is worth (Battle.points_for)."""
+        if verdict not in VERDICTS:
+            raise UnknownVerdict(f"unknown verdict {verdict!r}")
+        submission = self._submission(submission_id)
+        rejudged = submission.get("rejudged", ())
+        if not 1 <= rejudge <= len(rejudged):
+            raise UnknownRejudge(f"submission {submission_id} has no rejudge {rejudge}")
+        if rejudged[rejudge - 1] is not None:
+            return False
+        if rejudge < len(rejudged):
+            raise SupersededRejudge(f"rejudge {rejudge} of submission {submission_id} was superseded "
+                                    f"by rejudge {len(rejudged)}")
+        self._verdict_revised(
+            submission_id=submission_id, battle_id=self.battle_id, user_id=self.user_id,
+            problem=submission["problem"], received_at=submission["received_at"], rejudge=rejudge,
+            verdict=verdict, judged_at=judged_at, details=details,
+            points=self._points_held_by(submission, verdict, problem_points, details),
+            previous_verdict=submission["verdict"], previous_points=submission["points"] or 0)
+        return True
+
+    @event("VerdictRevised")
+    def _verdict_revised(self, submission_id: str, battle_id: UUID, user_id: str, problem: str,
+                         received_at: datetime, rejudge: int, verdict: str, judged_at: datetime,
+                         details: dict[str, Any], points: int, previous_verdict: str,
+                         previous_points: int) -> None:
+        submission = self.submissions[submission_id]
+        rejudged = list(submission["rejudged"])
+        rejudged[rejudge - 1] = verdict
+        submission.update(verdict=verdict, points=points, judged_at=judged_at, rejudged=tuple(rejudged),
+                          first_verdict=submission.get("first_verdict", previous_verdict))
+        accepted = [s["points"] or 0 for s in self.submissions.values()
+                    if s["problem"] == problem and s["verdict"] == "AC"]
+        if accepted:
+            self.solved[problem] = sum(accepted)  # the points held, as the room's score adds them
+        else:
+            self.solved.pop(problem, None)
+
+    def verdict_of(self, submission_id: str, rejudge: int = 0) -> str | None:
+        """The verdict of one judging (0: the first) of a submission; None while it waits for it."""
+        submission = self._submission(submission_id)
+        if rejudge == 0:
+            return submission.get("first_verdict", submission["verdict"])
+        rejudged = submission.get("rejudged", ())
+        return rejudged[rejudge - 1] if 1 <= rejudge <= len(rejudged) else None
+
+    def _points_held_by(self, submission: dict[str, Any], verdict: str, problem_points: int,
+                        details: dict[str, Any]) -> int:
+        """An accept earns the problem's points unless another submission of the problem holds
+        them already, so a player's points (the room's score) count each problem once; the
+        ranking scores a problem by its first accept in submission time whatever they say. A
+        scored submission below the full score earns its share, as a first verdict does."""
+        if verdict != "AC":
+            return scored_points(problem_points, details)
+        held = any(s["points"] for s in self.submissions.values()
+                   if s["problem"] == submission["problem"] and s["verdict"] == "AC" and s is not submission)
+        return 0 if held else problem_points
+
     def _submission(self, submission_id: str) -> dict[str, Any]:
         try:
             return self.submissions[submission_id]
@@ -168,3 +257,15 @@ class UnknownSubmission(RoomPlayerError):
 
 class UnknownVerdict(RoomPlayerError):
     pass
+
+
+class NotJudgedYet(RoomPlayerError):
+    """A rejudge of a submission still waiting for its first verdict."""
+
+
+class UnknownRejudge(RoomPlayerError):
+    """A verdict for a rejudge nobody asked for."""
+
+
+class SupersededRejudge(RoomPlayerError):
+    """A rejudge's verdict that comes after a newer rejudge of the same submission was asked for."""

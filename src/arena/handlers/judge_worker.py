@@ -1,4 +1,5 @@
-"""`arena judge`: judge each received submission and publish its signed verdict to judge.results.
+"""`arena judge`: judge each received submission (and each rejudge) and publish its signed
+verdict to judge.results.
 
 Prefetch equals the judge's slots, so the broker never hands this worker more submissions than
 it has sandboxes for; the rest wait in the queue for whichever worker frees a slot first.
@@ -35,8 +36,8 @@ async def judge_and_publish(event: EventEnvelope, judge: Judge, problems: Proble
             log.exception("judge failure")
             verdict = internal_error(event, repr(exc))
         judged(verdict.verdict, time.perf_counter() - started)
-        await publish_confirmed(broker, verdict.signed(key).model_dump_json().encode(),
+        await publish_confirmed(broker, verdict.signed(key).wire(),
                                 exchange=topology.exchange(WORK), routing_key="judge.results",
-                                message_id=f"verdict:{submission_id}",
+                                message_id=verdict.message_id,
                                 headers=correlation_headers(event))  # the submission's request
         log.info("judged", verdict=verdict.verdict)

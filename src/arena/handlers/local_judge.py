@@ -13,12 +13,13 @@ from uuid import UUID
 import structlog
 
 from arena.bus.envelope import EventEnvelope
-from arena.handlers.judging import (SUBMISSION_RECEIVED, ProblemsByHash, RecordsVerdicts,
+from arena.handlers.judging import (REJUDGE_REQUESTED, SUBMISSION_RECEIVED, ProblemsByHash, RecordsVerdicts,
                                     internal_error, judge_request, record_verdict, verdict_ready)
 from arena.judge.worker import Judge
 from arena.metrics import judged
 
 log = structlog.get_logger("arena.judge")
+JUDGINGS = (SUBMISSION_RECEIVED, REJUDGE_REQUESTED)
 
 
 class LocalJudge:
@@ -35,7 +36,7 @@ class LocalJudge:
         self._lock = threading.Lock()
 
     def __call__(self, event: EventEnvelope) -> None:
-        """Local-bus handler: queue a judging for every received submission."""
+        """Local-bus handler: queue a judging for every received submission and every rejudge."""
         future = asyncio.run_coroutine_threadsafe(self._judge_and_record(event), self._loop)
         with self._lock:
             self._pending.add(future)
@@ -43,11 +44,15 @@ class LocalJudge:
 
     def requeue(self, fetch: Callable[[UUID, int, int], list[EventEnvelope]],
                 unjudged: list[tuple[str, str]]) -> None:
-        """Queues again the submissions that have no verdict (recording one twice is a no-op)."""
+        """Queues again the submissions waiting for a verdict, each for its latest judging (its
+        receipt, or its latest rejudge); recording a verdict twice is a no-op."""
         for room_player_id, submission_id in unjudged:
+            latest = None
             for event in fetch(UUID(room_player_id), 0, 2**31 - 1):
-                if event.routing_key == SUBMISSION_RECEIVED and event.data["submission_id"] == submission_id:
-                    self(event)
+                if event.routing_key in JUDGINGS and event.data["submission_id"] == submission_id:
+                    latest = event
+            if latest is not None:
+                self(latest)
 
     def wait_idle(self, timeout: float = 60.0) -> None:
         """Blocks until every queued judging has recorded its verdict (the demo and tests use it)."""

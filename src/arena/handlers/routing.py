@@ -42,6 +42,7 @@ CONSUMERS = (PROJECTIONS, TIMERS, COMMANDS, SETTLEMENT, RATINGS, LIMITS, JUDGE)
 
 ROUTES: dict[type, tuple[Consumer, ...]] = {
     RoomPlayer.SubmissionReceived: (JUDGE,),
+    RoomPlayer.RejudgeRequested: (JUDGE,),  # judged again; its verdict returns on judge.results
     RoomPlayer.Disconnected: (TIMERS,),  # the leave timer
     Battle.Scheduled: (TIMERS,),  # the start timer
     Battle.Started: (TIMERS,),  # the end timer
@@ -49,6 +50,7 @@ ROUTES: dict[type, tuple[Consumer, ...]] = {
     Battle.Ended: (SETTLEMENT,),
     # after the end: completes or revises the settlement; always: frees an in-flight slot
     RoomPlayer.VerdictRecorded: (SETTLEMENT, LIMITS),
+    RoomPlayer.VerdictRevised: (SETTLEMENT,),  # after the end: a new settlement revision, if it changes one
     Settlement.Opened: (TIMERS,),  # the end of the wait for verdicts
     Settlement.Settled: (SETTLEMENT, RATINGS),  # the ledger, then (apart) the ratings
 }

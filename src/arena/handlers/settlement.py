@@ -1,8 +1,9 @@
 """The settlement process, transport-free: what each event it is routed asks of it.
 
 - battle.ended: settle (opens the settlement; settles at once unless verdicts are awaited).
-- room_player.verdict_recorded: a verdict after the end completes a pending settlement or
-  revises a settled one (the application decides; verdicts during the battle change nothing).
+- room_player.verdict_recorded, room_player.verdict_revised (a rejudge's): a verdict after the
+  end completes a pending settlement or revises a settled one (the application decides;
+  verdicts during the battle change nothing).
 - settlement.settled: apply the revision to the ledger and the season leaderboard (one
   transaction with the ledger's tracking row), then confirm it on the Settlement; if applying
   fails, say so on the Settlement and raise, so that the transport retries.
@@ -50,7 +51,7 @@ class SettlementProcess:
             case "battle.ended":
                 self.app.settle(event.originator_id)
                 crash_point("settlement.after_save")  # stored, not yet in the ledger, not acked
-            case "room_player.verdict_recorded":
+            case "room_player.verdict_recorded" | "room_player.verdict_revised":
                 self.app.verdict_arrived(data["battle_id"], data["submission_id"], data["received_at"],
                                          data["judged_at"])
             case "settlement.settled":

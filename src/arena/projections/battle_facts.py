@@ -3,12 +3,12 @@
 The settlement must not read a read model that may lag, and reading 50,000 room players one
 aggregate at a time costs a round trip each. So this reads the events the standings need by
 primary key (PostgreSQL), decoding only the keys it uses (fields.py), in one statement:
-- every VerdictRecorded of the battle's room players (an attempt each: a submission has one
-  verdict, RoomPlayer.record_verdict), in no particular order (sorting 100,000 rows cost more
-  than the rest of the statement);
-- the room players with fewer verdicts than submissions, counted by the database, without the
-  states of their SubmissionReceived events: a submission carries its source code, which the
-  standings never read;
+- every VerdictRecorded and VerdictRevised of the battle's room players, in no particular order
+  (sorting 100,000 rows cost more than the rest of the statement); a submission's attempt is its
+  latest verdict: its VerdictRevised of the highest rejudge number, else its VerdictRecorded;
+- the room players with fewer first verdicts than submissions, counted by the database, without
+  the states of their SubmissionReceived events: a submission carries its source code, which
+  the standings never read (nor do they read a RejudgeRequested, which carries it again);
 then, only for those players (none, once every verdict is in), their SubmissionReceived events,
 to name the submissions still awaiting a verdict.
 The result equals what the room players' aggregates say (tests/integration checks both).
@@ -30,17 +30,18 @@ from arena.domain.standings import BattleFacts
 from arena.projections.fields import FieldDecoder
 
 RECEIVED, JUDGED = get_topic(RoomPlayer.SubmissionReceived), get_topic(RoomPlayer.VerdictRecorded)
+REVISED = get_topic(RoomPlayer.VerdictRevised)
 
-# One scan of the events (MATERIALIZED), two kinds of rows: (NULL, a verdict's state) and
-# (a room player with a submission awaiting its verdict, NULL). count(*) - count(state) is the
-# player's submissions, count(state) their verdicts.
+# One scan of the events (MATERIALIZED), two kinds of rows: (NULL, a verdict's state, whether
+# it is a rejudge's) and (a room player with a submission awaiting its first verdict, NULL, NULL).
 _EVENTS = """
 WITH events AS MATERIALIZED (
-  SELECT originator_id, CASE WHEN topic = %(judged)s THEN state END AS state FROM {table}
-  WHERE originator_id = ANY(%(ids)s::uuid[]) AND topic IN (%(received)s, %(judged)s))
-SELECT NULL::text, state FROM events WHERE state IS NOT NULL
+  SELECT originator_id, topic, CASE WHEN topic <> %(received)s THEN state END AS state FROM {table}
+  WHERE originator_id = ANY(%(ids)s::uuid[]) AND topic IN (%(received)s, %(judged)s, %(revised)s))
+SELECT NULL::text, state, topic = %(revised)s FROM events WHERE state IS NOT NULL
 UNION ALL
-SELECT originator_id::text, NULL FROM events GROUP BY originator_id HAVING count(*) > 2 * count(state)
+SELECT originator_id::text, NULL, NULL FROM events GROUP BY originator_id
+HAVING count(*) FILTER (WHERE topic = %(received)s) > count(*) FILTER (WHERE topic = %(judged)s)
 """
 _RECEIVED = "SELECT state FROM {table} WHERE originator_id = ANY(%(ids)s::uuid[]) AND topic = %(received)s"
 
@@ -52,20 +53,28 @@ class BattleFactsReader:
         self.decode_received = FieldDecoder(RoomPlayer.SubmissionReceived, ("submission_id", "received_at"))
         self.decode_judged = FieldDecoder(RoomPlayer.VerdictRecorded, (
             "submission_id", "user_id", "problem", "received_at", "verdict", "points"))
+        self.decode_revised = FieldDecoder(RoomPlayer.VerdictRevised, (
+            "submission_id", "user_id", "problem", "received_at", "verdict", "points", "rejudge"))
 
     def __call__(self, battle: Battle) -> BattleFacts:
-        params = {"ids": room_player_ids(battle.id, battle.players), "received": RECEIVED, "judged": JUDGED}
+        params = {"ids": room_player_ids(battle.id, battle.players), "received": RECEIVED, "judged": JUDGED,
+                  "revised": REVISED}
         judged: dict[str, dict] = {}
         pending: list[str] = []
         with self.engine.connect() as conn:
             cursor = conn.connection.driver_connection.cursor()
             decode = self.decode_judged
-            for player, state in cursor.execute(self.events, params, binary=True).fetchall():
+            for player, state, revised in cursor.execute(self.events, params, binary=True).fetchall():
                 if state is None:
                     pending.append(player)
+                elif revised:
+                    data = self.decode_revised(state)[1]
+                    known = judged.get(data["submission_id"])
+                    if known is None or known.get("rejudge", 0) < data["rejudge"]:
+                        judged[data["submission_id"]] = data
                 else:
                     data = decode(state)[1]
-                    judged[data["submission_id"]] = data
+                    judged.setdefault(data["submission_id"], data)  # a rejudge's verdict wins
             received = []
             if pending:
                 rows = cursor.execute(self.received, {**params, "ids": "{" + ",".join(pending) + "}"},

@@ -59,6 +59,15 @@ class RoomState(FoldingProjection):
         if event.data["points"] and event.data["verdict"] == "AC":
             writers["room_players"].add((str(event.originator_id),), score=event.data["points"])
 
+    @folds(RoomPlayer.VerdictRevised, "verdict", "points", "previous_verdict", "previous_points")
+    def verdict_revised(self, writers: Writers, event: Folded) -> None:
+        # the change in solved points, counted as verdict_recorded counts them (accepts only)
+        data = event.data
+        delta = ((data["points"] if data["verdict"] == "AC" else 0)
+                 - (data["previous_points"] if data["previous_verdict"] == "AC" else 0))
+        if delta:
+            writers["room_players"].add((str(event.originator_id),), score=delta)
+
 
 def read_room(engine: Engine, battle_id: str, suffix: str = "") -> dict[str, Any] | None:
     """Everyone who ever joined, in joining order; None when the battle is unknown."""

@@ -79,6 +79,12 @@ class Scoreboard(FoldingProjection):
             "user_id": data["user_id"], "problem": data["problem"], "received_at": data["received_at"],
             "verdict": data["verdict"], "points": data["points"]})
 
+    @folds(RoomPlayer.VerdictRevised, "submission_id", "verdict", "points")
+    def verdict_revised(self, writers: Writers, event: Folded) -> None:
+        """A rejudge's verdict replaces the attempt's: the board ranks each submission's latest."""
+        data = event.data
+        writers["scoreboard_attempts"].set((data["submission_id"],), verdict=data["verdict"], points=data["points"])
+
 
 def read_scoreboard(engine: Engine, battle_id: str, suffix: str = "") -> dict[str, Any] | None:
     """The ranked scoreboard of one battle, or None when the battle is unknown to it."""

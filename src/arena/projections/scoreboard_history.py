@@ -28,6 +28,7 @@ READS: dict[type, tuple[str, ...]] = {
     Battle.ProblemDetached: ("slug",), Battle.Started: ("at",), Battle.Ended: ("at",), Battle.Cancelled: ("at",),
     RoomPlayer.Joined: ("user_id",),
     RoomPlayer.VerdictRecorded: ("submission_id", "user_id", "problem", "received_at", "verdict", "points"),
+    RoomPlayer.VerdictRevised: ("submission_id", "user_id", "problem", "received_at", "verdict", "points"),
 }
 TOPICS = {get_topic(cls): cls for cls in READS}
 
@@ -61,6 +62,11 @@ class BoardFacts:
             case RoomPlayer.VerdictRecorded:
                 self.attempts.append(Attempt(data["submission_id"], data["user_id"], data["problem"],
                                              data["received_at"], data["verdict"], data["points"]))
+            case RoomPlayer.VerdictRevised:  # a rejudge: the attempt's latest verdict from then on
+                revised = Attempt(data["submission_id"], data["user_id"], data["problem"],
+                                  data["received_at"], data["verdict"], data["points"])
+                self.attempts = [revised if a.submission_id == revised.submission_id else a
+                                 for a in self.attempts]
 
 
 _DECODERS = {topic: FieldDecoder(cls, READS[cls]) for topic, cls in TOPICS.items()}

@@ -1,4 +1,6 @@
-"""Submission history: every submission with its lifecycle (queued -> judged) and timestamps."""
+"""Submission history: every submission with its lifecycle (queued -> judged, then rejudging ->
+judged again for each rejudge) and timestamps; a row shows the latest verdict (the event store
+keeps every one)."""
 
 from __future__ import annotations
 
@@ -39,6 +41,16 @@ class SubmissionHistory(FoldingProjection):
                                    **shown_details(data["details"]))
 
 
+    @folds(RoomPlayer.RejudgeRequested, "submission_id")
+    def rejudging(self, writers: Writers, event: Folded) -> None:
+        # the previous verdict stays shown until the rejudge's arrives
+        writers["submissions"].set((event.data["submission_id"],), status="rejudging")
+
+    @folds(RoomPlayer.VerdictRevised, "submission_id", "verdict", "points", "judged_at", "details")
+    def rejudged(self, writers: Writers, event: Folded) -> None:
+        self.judged(writers, event)
+
+
 def get_submission(engine: Engine, submission_id: str) -> dict | None:
     with engine.connect() as conn:
         row = conn.execute(select(submissions).where(submissions.c.id == submission_id)).one_or_none()
@@ -65,7 +77,8 @@ def page_submissions(engine: Engine, battle_id: str, *, user: str | None = None,
 
 
 def unjudged_submissions(engine: Engine) -> list[tuple[str, str]]:
-    """(room_player_id, submission_id) of every submission still waiting for its verdict."""
+    """(room_player_id, submission_id) of every submission still waiting for its verdict (a first
+    one, or a rejudge's)."""
     query = (select(submissions.c.room_player_id, submissions.c.id)
              .where(submissions.c.status != "judged").order_by(submissions.c.received_at))
     with engine.connect() as conn:

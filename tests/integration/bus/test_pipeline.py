@@ -124,6 +124,17 @@ async def test_a_battle_flows_through_relay_worker_and_judge_and_a_replay_change
         board = read_scoreboard(arena.engine, str(battle_id))
         assert [row["user_id"] for row in board["rows"]][0] == "ada"
 
+        # A rejudge goes the same way (RejudgeRequested -> judge.requests -> judge.results ->
+        # VerdictRevised); the replay below hands its request to the judge again: a no-op.
+        app.rejudge_submission(app.get_room_player(battle_id, "grace").id, wrong, by=Admin("admin"))
+
+        def rejudged() -> bool:
+            return app.get_room_player(battle_id, "grace").verdict_of(wrong, 1) is not None
+
+        assert await eventually(rejudged)
+        assert app.get_room_player(battle_id, "grace").verdict_of(wrong, 1) == "WA"
+        assert await eventually(lambda: get_submission(arena.engine, wrong)["status"] == "judged")
+
         # Publish every event again: consumers must recognise them all as duplicates.
         events_before = arena.app.recorder.max_notification_id()
         sums = {name: checksum(arena.engine, name) for name in ("battles", "submissions", "scoreboard", "room")}

@@ -56,6 +56,13 @@ def save_battles(app: ArenaApplication, at: datetime, battles: int, players: int
                               at + timedelta(minutes=minute))
                 player.record_verdict(submission_id, rng.choice(VERDICTS), at + timedelta(minutes=minute + 1),
                                       DETAILS, 100 if problem == "a" else 300)
+                for rejudge in range(1, rng.choice((1, 1, 1, 2, 3))):  # some are rejudged, some twice
+                    player.request_rejudge(submission_id, problem * 64, "print(1)", "admin",
+                                           at + timedelta(minutes=minute + 2))
+                    if rng.random() < 0.8:  # the rest wait for the rejudge's verdict
+                        player.record_revised_verdict(submission_id, rejudge, rng.choice(VERDICTS),
+                                                      at + timedelta(minutes=minute + 3), DETAILS,
+                                                      100 if problem == "a" else 300)
         app.save(battle, *room)
     return battles * players
 
