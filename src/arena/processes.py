@@ -103,7 +103,7 @@ def _topology(settings: ArenaSettings, topology):
 
 
 async def relay(args: argparse.Namespace, settings: ArenaSettings) -> int:
-    from arena.bus.relay import RelayLockLost, run_relay
+    from arena.bus.relay import run_relay
     from arena.handlers.routing import topology
 
     stop = _stop_event()
@@ -117,9 +117,6 @@ async def relay(args: argparse.Namespace, settings: ArenaSettings) -> int:
     try:
         await run_relay(arena.app, arena.engine, broker, topology=_topology(settings, topology()),
                         stop_event=stop)
-    except RelayLockLost as exc:  # the process manager restarts us: standby or relay again
-        print(f"arena relay: {exc}", file=sys.stderr)
-        return 1
     finally:
         await broker.stop()
         arena.close()

@@ -11,7 +11,9 @@ Outages (issue 12, finding 2): a database error while reading the log or saving 
 backs off and reads again from the saved position; a broker error while publishing tears the
 connection down, backs off, reconnects and re-declares (bus.connecting), and publishes the page
 again. Both are logged and counted (arena.retrying). The database down at start is waited out
-too. Only losing the lock's session ends the relay (RelayLockLost): a standby may hold it now.
+too. Losing the lock's session stops publishing at once (a standby may hold the lock now) and
+the relay stands for the lock again: in an outage every session ends, the standby's too, and
+relays that exited then would leave nobody relaying.
 
 Publishing goes straight onto the events exchange as the broker declared it on its default
 channel (publisher confirms on), not through `broker.publish`: FastStream's per-message
@@ -22,6 +24,7 @@ pipeline cost about a fifth of the relay's CPU. So the relay opens its publish s
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -157,22 +160,26 @@ async def run_relay(app: Application, engine: Engine, broker: RabbitBroker, *,
         return
     conninfo = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
     lock = f"arena.relay:{relay.name}"
-    async with LogWatch(conninfo, app.recorder.channel_name, lock, backoff=relay.database) as watch:
-        if not await watch.hold_lock(stop_event):
-            return
-        await watch.listen()
-        running = asyncio.create_task(
-            _connect_and_run(relay, broker, topology, stop_event, idle, woken=watch.woken))
-        assert watch.lost is not None
-        await asyncio.wait([running, watch.lost], return_when=asyncio.FIRST_COMPLETED)
-        if not running.done():  # the lock's session dropped: another relay may start now
+    while not stop_event.is_set():
+        async with LogWatch(conninfo, app.recorder.channel_name, lock, backoff=relay.database) as watch:
+            if not await watch.hold_lock(stop_event):
+                return
+            await watch.listen()
+            running = asyncio.create_task(
+                _connect_and_run(relay, broker, topology, stop_event, idle, woken=watch.woken))
+            assert watch.lost is not None
+            await asyncio.wait([running, watch.lost], return_when=asyncio.FIRST_COMPLETED)
+            if running.done():
+                await running
+                return
+            # The lock's session dropped (a database outage ends every session, the standby's
+            # too): another relay may be publishing now, so stop at once, and stand for the lock
+            # again rather than exit (two relays that both exited would leave nobody relaying).
             running.cancel()
-            raise RelayLockLost("lost the relay lock's PostgreSQL session; stopping")
-        await running
-
-
-class RelayLockLost(RuntimeError):
-    """The relay's lock went with its PostgreSQL session; the process manager restarts it."""
+            with contextlib.suppress(asyncio.CancelledError):
+                await running
+            log.warning("relay.lock_lost", lock=lock, then="waiting for the lock again")
+            await reset(broker)  # a page may have been half out: whoever relays next sends it again
 
 
 async def _connect_and_run(relay: Relay, broker: RabbitBroker, topology: Topology,

@@ -100,7 +100,7 @@ class Outages:
 
     def terminate_sessions(self, sparing_the_relay_lock: bool = False) -> None:
         """Ends the database's sessions; with `sparing_the_relay_lock`, all but the one that holds
-        an advisory lock (the relay's: losing it ends the relay by design, see RelayLockLost)."""
+        an advisory lock (the relay's: losing it sends the relay back to waiting for the lock)."""
         spared = ("AND pid NOT IN (SELECT pid FROM pg_locks WHERE locktype = 'advisory')"
                   if sparing_the_relay_lock else "")
         self._admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
