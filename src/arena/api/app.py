@@ -21,6 +21,7 @@ from arena.api.controllers.settlement import LedgerController, SettlementControl
 from arena.api.controllers.submissions import SubmissionController
 from arena.api.idempotency import IdempotencyStore, idempotency_middleware_factory
 from arena.api.limits import rate_limit_middleware
+from arena.api.live_wiring import live_side
 from arena.api.problem_details import EXCEPTION_HANDLERS
 from arena.api.request_body import ArenaRequest, request_body_middleware_factory
 from arena.api.request_context import identity_middleware, request_context_middleware
@@ -44,15 +45,17 @@ def create_app(arena: Arena) -> Litestar:
                     idempotency],
         guards=[auditors_read_only],
     )
+    auth = jwt_auth(settings)
+    live = live_side(arena, auth.verifier)  # docs/adr/0024: its own feed, outside the HTTP router
     app = Litestar(
-        route_handlers=[api, health, ready],
+        route_handlers=[api, health, ready, *live.route_handlers],
         dependencies={"arena": Provide(lambda: arena, use_cache=True, sync_to_thread=False)},
-        on_app_init=[jwt_auth(settings).on_app_init],
+        on_app_init=[auth.on_app_init],
         # Inside auth (which on_app_init puts first), outside the router's idempotency claim.
         # The process's one limiter (bootstrap): the embedded bus's verdict handler frees slots in it.
         middleware=[rate_limit_middleware(arena.limiter, settings)],
-        on_startup=[widen_default_executor, detect_languages],
-        on_shutdown=[arena.limiter.close],  # its asyncio side lives on this server's loop
+        on_startup=[widen_default_executor, detect_languages, *live.on_startup],
+        on_shutdown=[arena.limiter.close, *live.on_shutdown],  # its asyncio side lives on this server's loop
         # One server span per request (its context is what events and messages carry); not one
         # more per ASGI message sent or received, which cost more than the server span itself.
         plugins=[OpenTelemetryPlugin(OpenTelemetryConfig(exclude=[r"^/health$", r"^/ready$"],
@@ -67,4 +70,5 @@ def create_app(arena: Arena) -> Litestar:
     # Outside routing and auth, so that 401s and unknown paths get a request id and a log line too;
     # the edge checks (header sizes, control characters in the URL) in the same layer.
     app.asgi_handler = request_context_middleware(app.asgi_handler)
+    app.state.live = live
     return app

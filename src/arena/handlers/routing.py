@@ -53,6 +53,15 @@ ROUTES: dict[type, tuple[Consumer, ...]] = {
     Settlement.Settled: (SETTLEMENT, RATINGS),  # the ledger, then (apart) the ratings
 }
 
+# What each API instance's own live queue is bound to (arena.live, docs/adr/0024): a battle's
+# states, its room's presence and its verdicts. Not a Consumer: the queue is exclusive to one
+# instance and dies with it, so it is declared by that instance and not in definitions.json.
+LIVE_EVENTS: tuple[type, ...] = (
+    Battle.Created, Battle.LobbyOpened, Battle.Started, Battle.Extended, Battle.Ended, Battle.Cancelled,
+    Battle.Configured, Battle.ProblemAttached, Battle.ProblemDetached,
+    RoomPlayer.Joined, RoomPlayer.Reconnected, RoomPlayer.Disconnected, RoomPlayer.Left, RoomPlayer.Completed,
+    RoomPlayer.VerdictRecorded)
+
 
 def event_key(event_class: type) -> str:
     """The routing key of an event class: Battle.Started -> 'battle.started'."""
@@ -63,6 +72,11 @@ def keys_for(consumer: Consumer) -> tuple[str, ...]:
     if consumer.every_event:
         return ("#",)
     return tuple(event_key(cls) for cls, consumers in ROUTES.items() if consumer in consumers)
+
+
+def live_keys() -> tuple[str, ...]:
+    """The routing keys an API instance's live queue is bound to."""
+    return tuple(event_key(cls) for cls in LIVE_EVENTS)
 
 
 def wants(consumer: Consumer, key: str) -> bool:
