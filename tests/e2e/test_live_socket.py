@@ -37,7 +37,10 @@ def receive_until(ws: ClientConnection, done, timeout: float = 30) -> list[dict[
     got: list[dict[str, Any]] = []
     deadline = time.monotonic() + timeout
     while not done(got):
-        got.append(json.loads(ws.recv(timeout=max(0.1, deadline - time.monotonic()))))
+        try:
+            got.append(json.loads(ws.recv(timeout=max(0.1, deadline - time.monotonic()))))
+        except TimeoutError:
+            raise AssertionError(f"still waiting after {timeout} s, with {got}") from None
     return got
 
 

@@ -1,6 +1,6 @@
 """What feeds an instance's hub: its own RabbitMQ queue, or the embedded default's local bus.
 
-The queue is exclusive and auto-delete, server-named, bound to arena.events with the routing
+The queue is exclusive and auto-delete, named arena.live.<host>.<pid>.<random>, bound to arena.events with the routing
 table's live keys (handlers.routing.live_keys): it lives as long as this instance's connection.
 Messages are auto-acked: they are copies for sockets that resume from the log anyway. A
 connection that drops may have lost events, so the hub is reset (every socket closes with 1012
@@ -9,6 +9,9 @@ and resumes with `after`) when the robust connection comes back.
 
 from __future__ import annotations
 
+import os
+import socket
+import uuid
 from typing import Any
 
 import aio_pika
@@ -21,6 +24,7 @@ from arena.handlers.routing import Consumer, live_keys
 from arena.live.hub import LiveHub
 
 log = structlog.get_logger("arena.live")
+LIVE_QUEUE_PREFIX = "arena.live."  # + host, pid and a random suffix: whose it is, at a glance
 LOCAL = Consumer("live", "", every_event=True)  # the local bus hands it all; local_feed filters
 
 
@@ -37,7 +41,8 @@ class BrokerFeed:
         await channel.set_qos(prefetch_count=1000)
         exchange = await channel.declare_exchange(self.topology.name(EVENTS), aio_pika.ExchangeType.TOPIC,
                                                   durable=True)
-        queue = await channel.declare_queue(exclusive=True, auto_delete=True)
+        name = self.topology.name(f"{LIVE_QUEUE_PREFIX}{socket.gethostname()}.{os.getpid()}.{uuid.uuid4().hex[:8]}")
+        queue = await channel.declare_queue(name, exclusive=True, auto_delete=True)
         for key in live_keys():
             await queue.bind(exchange, key)
         await queue.consume(self._on_message, no_ack=True)
