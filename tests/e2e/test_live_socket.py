@@ -122,3 +122,69 @@ def test_a_resumed_socket_gets_what_it_missed_once_and_in_order(api) -> None:
             assert [m["type"] for m in again].count("verdict") == 1  # bob's is a scoreboard to ada
             with pytest.raises(TimeoutError):
                 resumed.recv(timeout=1)  # and nothing twice
+
+
+def presence_of(api, battle, until, timeout: float = 15) -> dict[str, Any]:
+    """GET presence until `until(body)` holds: the socket's close is handled after the client's."""
+    deadline = time.monotonic() + timeout
+    while True:
+        body = api.get(f"{battle.path}/presence", user=battle.admin, role="admin").json()
+        if until(body) or time.monotonic() > deadline:
+            return body
+        time.sleep(0.05)
+
+
+def test_presence_follows_the_last_of_several_tabs(api) -> None:
+    ada, bob = unique("ada"), unique("bob")
+    battle = make_running_battle(api, players=(ada, bob))
+    one, two = socket(api, battle, ada), socket(api, battle, ada)
+    receive_until(one, lambda got: len(got) == 2)
+    receive_until(two, lambda got: len(got) == 2)
+    one.close()
+    assert ada in presence_of(api, battle, lambda body: ada not in body["user_ids"], timeout=2)["user_ids"]
+    two.close()  # the last tab: DISCONNECTED, and the leave timer runs
+    gone = presence_of(api, battle, lambda body: ada not in body["user_ids"])
+    assert gone["user_ids"] == [bob] and gone["count"] == 1
+    room = {p["user_id"]: p["state"] for p in api.get(f"{battle.path}/room", user=bob).json()["players"]}
+    assert room[ada] == "DISCONNECTED"
+    with socket(api, battle, bob) as watching:
+        receive_until(watching, lambda got: len(got) == 2)
+        with socket(api, battle, ada):  # back within ARENA_LEAVE_AFTER: PRESENT again
+            back = receive_until(watching, lambda got: got and got[-1]["type"] == "presence")[-1]
+            assert back["user_ids"] == sorted([ada, bob]) and back["position"] > gone["position"]
+
+
+def sse_events(lines, count: int) -> list[dict[str, Any]]:
+    events, current = [], {}
+    for line in lines:
+        if not line:
+            if "data" in current:
+                events.append(current)
+            current = {}
+            if len(events) == count:
+                return events
+            continue
+        field, _, value = line.partition(":")
+        current[field] = value.strip()
+    return events
+
+
+def test_spectators_follow_the_stream_and_resume_with_last_event_id(api) -> None:
+    ada, bob = unique("ada"), unique("bob")
+    battle = make_running_battle(api, players=(ada, bob))
+    url = f"/api/v2/battles/{battle.id}/stream"
+    with api.http.stream("GET", url, timeout=30) as response:
+        assert response.status_code == 200 and response.headers["content-type"].startswith("text/event-stream")
+        lines = response.iter_lines()
+        snapshot = sse_events(lines, 2)
+        assert {e["event"] for e in snapshot} == {"battle", "presence"}
+        assert submit(api, battle, ada).status_code == 202
+        [board] = sse_events(lines, 1)
+    assert board["event"] == "scoreboard" and int(board["id"]) == json.loads(board["data"])["position"]
+    assert submit(api, battle, bob, source=WRONG).status_code == 202
+    assert submit(api, battle, bob).status_code == 202
+    with api.http.stream("GET", url, headers={"Last-Event-ID": board["id"]}, timeout=30) as response:
+        missed = sse_events(response.iter_lines(), 2)
+    assert [e["event"] for e in missed] == ["scoreboard", "scoreboard"]  # spectators get no verdicts
+    assert int(board["id"]) < int(missed[0]["id"]) < int(missed[1]["id"])
+    assert api.http.get(url, headers={"Last-Event-ID": "soon"}).status_code == 422

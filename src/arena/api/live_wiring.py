@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import socket
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 from arena.api.controllers.live import live_socket
+from arena.api.controllers.live_reads import live_reads
 from arena.api.tokens import TokenVerifier
 from arena.bootstrap import Arena
+from arena.handlers.presence import HEARTBEAT_S, SocketPresence
 from arena.live.feed import LOCAL, BrokerFeed, local_feed
 from arena.live.hub import RESTART, LiveHub
 
@@ -16,6 +22,7 @@ from arena.live.hub import RESTART, LiveHub
 @dataclass
 class Live:
     hub: LiveHub
+    presence: SocketPresence
     route_handlers: list[Any]
     feed: BrokerFeed | None = None
     on_startup: list[Any] = field(default_factory=list)
@@ -26,7 +33,11 @@ def live_side(arena: Arena, verifier: TokenVerifier, topology: Any = None) -> Li
     """With a broker, the instance's own queue feeds the hub; else the local bus does."""
     settings = arena.settings
     hub = LiveHub(arena.app, arena.engine, max_pending=settings.live_max_pending)
-    live = Live(hub, [live_socket(hub, verifier, arena.app)])
+    instance_id = f"{socket.gethostname()}.{os.getpid()}.{uuid.uuid4().hex[:8]}"
+    presence = SocketPresence(arena.app, arena.engine, instance_id, arena.app.clock)
+    live = Live(hub, presence, [live_socket(hub, verifier, arena.app, presence),
+                                *live_reads(hub, arena.app, arena.engine)])
+    beating: list[asyncio.Task] = []
     if settings.broker_url:
         live.feed = BrokerFeed(settings.broker_url, hub, topology)
     else:
@@ -34,14 +45,26 @@ def live_side(arena: Arena, verifier: TokenVerifier, topology: Any = None) -> Li
 
     async def start() -> None:
         hub.bind(asyncio.get_running_loop())
+        await asyncio.to_thread(presence.heartbeat)  # before any socket counts on it
+        beating.append(asyncio.create_task(_beat(presence)))
         if live.feed is not None:
             await live.feed.start()
 
     async def stop() -> None:
         hub.reset(RESTART)
+        for task in beating:
+            task.cancel()
         if live.feed is not None:
             await live.feed.stop()
 
     live.on_startup.append(start)
     live.on_shutdown.append(stop)
     return live
+
+
+async def _beat(presence: SocketPresence) -> None:
+    """This instance is alive: the sweep leaves its sockets alone while it beats."""
+    while True:
+        await asyncio.sleep(HEARTBEAT_S)
+        with contextlib.suppress(Exception):  # a database blip: the next beat is in time
+            await asyncio.to_thread(presence.heartbeat)

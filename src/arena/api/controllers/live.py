@@ -23,6 +23,7 @@ from arena.api.auth import ROLES, User
 from arena.api.tokens import TokenVerifier
 from arena.domain.battle import Battle
 from arena.domain.errors import DomainError, NotFound
+from arena.handlers.presence import SocketPresence
 from arena.live.hub import LiveHub, Subscriber
 from arena.live.messages import Auth
 
@@ -38,7 +39,7 @@ class Refused(Exception):
         self.code, self.reason = code, reason
 
 
-def live_socket(hub: LiveHub, verifier: TokenVerifier, app: Any, presence: Any = None):
+def live_socket(hub: LiveHub, verifier: TokenVerifier, app: Any, presence: SocketPresence):
     """The route handler, closed over this instance's hub and token verifier."""
 
     @websocket("/api/v2/battles/{battle_id:uuid}/live", exclude_from_auth=True, name="live")
@@ -46,17 +47,23 @@ def live_socket(hub: LiveHub, verifier: TokenVerifier, app: Any, presence: Any =
         await socket.accept()
         try:
             user, after = await _authenticate(socket, verifier)
-            await asyncio.to_thread(_authorize, app, battle_id, user)
+            is_player = await asyncio.to_thread(_authorize, app, battle_id, user)
         except Refused as refused:
             await socket.close(code=refused.code, reason=refused.reason[:120])
             return
         except WebSocketDisconnect:
             return
-        subscriber = await hub.subscribe(battle_id, user.id, after)
+        if is_player:  # the first socket anywhere makes the player PRESENT (the last: DISCONNECTED)
+            await asyncio.to_thread(presence.opened, battle_id, user.id)
         try:
-            await _serve(socket, subscriber)
+            subscriber = await hub.subscribe(battle_id, user.id, after)
+            try:
+                await _serve(socket, subscriber)
+            finally:
+                hub.unsubscribe(battle_id, subscriber)
         finally:
-            hub.unsubscribe(battle_id, subscriber)
+            if is_player:
+                await asyncio.shield(asyncio.to_thread(presence.closed, battle_id, user.id))
 
     return live
 
@@ -80,18 +87,18 @@ async def _authenticate(socket: WebSocket, verifier: TokenVerifier) -> tuple[Use
     return User(id=subject, role=role), auth.after
 
 
-def _authorize(app: Any, battle_id: UUID, user: User) -> None:
-    """A joined player, or an admin of this battle (its owner, a co-admin, a superadmin)."""
+def _authorize(app: Any, battle_id: UUID, user: User) -> bool:
+    """A joined player (True), or an admin of this battle: its owner, a co-admin, a superadmin."""
     try:
         battle: Battle = app.get_battle(battle_id)
     except NotFound:
         raise Refused(NO_SUCH_BATTLE, f"no battle with id {battle_id}") from None
     if battle.has_player(user.id):
-        return
+        return True
     if user.is_admin:
         with contextlib.suppress(DomainError):
             battle.check_admin(user.id, user.is_superadmin)
-            return
+            return False
     raise Refused(FORBIDDEN, "neither a player who joined this battle nor one of its admins")
 
 
