@@ -140,6 +140,9 @@ ROUTES = [
     Route("GET", "/battles/{battle_id}/results.csv", True,
           lambda api, caller: {"path": f"{make_ended_battle(api).path}/results.csv"}),
     Route("GET", "/me", False, lambda api, caller: {"path": "/me"}),
+    # Live battles (issue 14): presence for any user; the socket authenticates in its first message
+    Route("GET", "/battles/{battle_id}/presence", False,
+          lambda api, caller: {"path": f"{make_running_battle(api).path}/presence"}),
 ]
 ADMIN_ROUTES = [route for route in ROUTES if route.admin_only]
 PLAYER_ROUTES = [route for route in ROUTES if not route.admin_only]

@@ -32,19 +32,19 @@ class Live:
 def live_side(arena: Arena, verifier: TokenVerifier, topology: Any = None) -> Live:
     """With a broker, the instance's own queue feeds the hub; else the local bus does."""
     settings = arena.settings
-    hub = LiveHub(arena.app, arena.engine, max_pending=settings.live_max_pending)
+    app = getattr(arena, "app", None)  # kept, not used, until the server starts (create_app's rule)
+    hub = LiveHub(app, arena.engine, max_pending=settings.live_max_pending)
     instance_id = f"{socket.gethostname()}.{os.getpid()}.{uuid.uuid4().hex[:8]}"
-    presence = SocketPresence(arena.app, arena.engine, instance_id, arena.app.clock)
-    live = Live(hub, presence, [live_socket(hub, verifier, arena.app, presence),
-                                *live_reads(hub, arena.app, arena.engine)])
+    presence = SocketPresence(app, arena.engine, instance_id, lambda: app.clock())
+    live = Live(hub, presence, [live_socket(hub, verifier, app, presence), *live_reads(hub, app, arena.engine)])
     beating: list[asyncio.Task] = []
     if settings.broker_url:
         live.feed = BrokerFeed(settings.broker_url, hub, topology)
-    else:
-        arena.bus.handlers.append((LOCAL, local_feed(hub)))
 
     async def start() -> None:
         hub.bind(asyncio.get_running_loop())
+        if live.feed is None:  # the embedded default, or no broker: the local bus feeds the hub
+            arena.bus.handlers.append((LOCAL, local_feed(hub)))
         await asyncio.to_thread(presence.heartbeat)  # before any socket counts on it
         beating.append(asyncio.create_task(_beat(presence)))
         if live.feed is not None:
