@@ -2,11 +2,13 @@
 append to each client, next to a baseline in the same run (the same sockets fed by a bare
 broadcast loop on the server's event loop: no bus, no stream, no ranking).
 
-The API runs in this process (uvicorn in a thread, PostgreSQL, no broker: the local bus feeds the
-hub, as on the embedded default); the clients run in a child process (websockets, asyncio), so
+The API runs in this process (uvicorn in a thread, PostgreSQL). With --broker (the production
+path) a relay runs in another thread and the API's hub is fed by its own queue on a RabbitMQ
+vhost of the bench's own; without it the local bus feeds the hub (after the read models, in the
+saving thread, as on the embedded default). The clients run in a child process (websockets, asyncio), so
 the two do not share a GIL. Each verdict is recorded by the application as the commands worker
 would (no judge runs); t0 is taken just before the append. Client and server share the clock.
-Usage: python bench/live_fanout.py [--clients 1000] [--events 20] [--gap 0.5]
+Usage: python bench/live_fanout.py [--clients 1000] [--events 20] [--gap 0.5] [--broker]
 Needs PostgreSQL at ARENA_BENCH_POSTGRES (default postgresql://postgres@127.0.0.1:5432/test).
 """
 
@@ -59,6 +61,36 @@ async def clients(url: str, token: str, count: int) -> None:
     print(json.dumps({str(p): times for p, times in received.items()}), flush=True)
 
 
+def start_relay(arena, settings):
+    """`arena relay` in a thread of its own (its own loop): (loop, stop event, thread)."""
+    import threading
+
+    from faststream.rabbit import RabbitBroker
+
+    from arena.bus.relay import run_relay
+    from arena.handlers.routing import topology
+
+    made: list = []
+
+    def run() -> None:
+        async def relay() -> None:
+            stop = asyncio.Event()
+            made.extend([asyncio.get_running_loop(), stop])
+            broker = RabbitBroker(settings.broker_url, logger=None)
+            try:
+                await run_relay(arena.app, arena.engine, broker, topology=topology(), stop_event=stop)
+            finally:
+                await broker.stop()
+
+        asyncio.run(relay())
+
+    thread = threading.Thread(target=run, name="relay", daemon=True)
+    thread.start()
+    while len(made) < 2:
+        time.sleep(0.01)
+    return made[0], made[1], thread
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -69,6 +101,7 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=1000)
     parser.add_argument("--events", type=int, default=20)
     parser.add_argument("--gap", type=float, default=0.5, help="seconds between events")
+    parser.add_argument("--broker", action="store_true", help="relay + RabbitMQ feed the hub")
     parser.add_argument("--child", nargs=3, metavar=("URL", "TOKEN", "COUNT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -93,11 +126,18 @@ def main() -> int:
     name = f"arena_bench_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
+    vhost = f"arena-bench-{uuid.uuid4().hex[:8]}"
+    if args.broker:
+        for command in (["add_vhost", vhost], ["set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"]):
+            subprocess.run(["rabbitmqctl", *command], check=True, capture_output=True)
     settings = ArenaSettings(database_url=ADMIN_URL.rsplit("/", 1)[0] + f"/{name}", data_dir=tempfile.mkdtemp(),
-                             jwt_secret=secrets.token_urlsafe(32), log_level="WARNING", live_max_pending=10_000)
+                             jwt_secret=secrets.token_urlsafe(32), log_level="WARNING", live_max_pending=10_000,
+                             broker_url=f"amqp://guest:guest@127.0.0.1:5672/{vhost}" if args.broker else None)
     configure_logging(settings)
     arena = bootstrap(settings, migrate=True, judge=False, timers=False)
-    child = None
+    child = relay = None
+    if args.broker:
+        relay = start_relay(arena, settings)
     try:
         arena.problems.upload(b"---\ntitle: Sum\nslug: sum\npoints: 100\n"
                               b"samples:\n  - {input: '1 2', output: '3'}\n---\nAdd.\n")
@@ -143,10 +183,15 @@ def main() -> int:
     finally:
         if child and child.poll() is None:
             child.kill()
+        if relay is not None:
+            relay[0].call_soon_threadsafe(relay[1].set)
+            relay[2].join(timeout=30)
+            subprocess.run(["rabbitmqctl", "delete_vhost", vhost], capture_output=True)
         arena.close()
         with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    print(f"{args.clients} clients, {args.events} events each way, {os.cpu_count()} cores")
+    print(f"{args.clients} clients, {args.events} events each way, {os.cpu_count()} cores, "
+          f"fed by {'the relay and RabbitMQ' if args.broker else 'the local bus'}")
     for label, t0s in (("bus (append -> hub -> sockets)", started), ("baseline (bare broadcast)", baseline)):
         every = [t - t0s[p] for p in t0s for t in received.get(p, [])]
         last = [max(received[p]) - t0s[p] for p in t0s if p in received]
