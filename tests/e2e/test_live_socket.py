@@ -188,3 +188,21 @@ def test_spectators_follow_the_stream_and_resume_with_last_event_id(api) -> None
     assert [e["event"] for e in missed] == ["scoreboard", "scoreboard"]  # spectators get no verdicts
     assert int(board["id"]) < int(missed[0]["id"]) < int(missed[1]["id"])
     assert api.http.get(url, headers={"Last-Event-ID": "soon"}).status_code == 422
+
+
+def test_a_frozen_scoreboard_is_what_players_see_and_admins_see_the_live_one(api) -> None:
+    ada, bob = unique("ada"), unique("bob")
+    battle = make_running_battle(api, players=(ada, bob), duration_s=3600, freeze_last_s=3600)
+    with socket(api, battle, ada) as mine, socket(api, battle, bob) as theirs, \
+            socket(api, battle, battle.admin, role="admin") as admins:
+        for ws in (mine, theirs, admins):
+            receive_until(ws, lambda got: len(got) == 2)
+        assert submit(api, battle, ada).status_code == 202
+        verdict = receive_until(mine, lambda got: got and got[-1]["type"] == "verdict")[-1]
+        assert verdict["verdict"] == "AC" and verdict["rows"] == []  # her own verdict, the frozen board
+        board = receive_until(admins, lambda got: got and got[-1]["type"] == "scoreboard")[-1]
+        assert {row["user_id"]: row["solved"] for row in board["rows"]}[ada] == 1
+        assert api.post(f"{battle.path}/end", user=battle.admin, role="admin").status_code == 200
+        ended = receive_until(theirs, lambda got: got and got[-1]["type"] == "battle")
+        assert [m["type"] for m in ended] == ["battle"]  # no scoreboard reached bob during the freeze
+        assert ended[0]["status"] == "ended" and {r["user_id"]: r["rank"] for r in ended[0]["rows"]}[ada] == 1

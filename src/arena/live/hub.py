@@ -36,6 +36,7 @@ class Subscriber:
 
     user_id: str | None
     max_pending: int
+    is_admin: bool = False  # an admin of the battle sees the board unfrozen
     pending: deque[tuple[int, str]] = field(default_factory=deque)  # (position, JSON text)
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     ended: asyncio.Event = field(default_factory=asyncio.Event)  # set when the hub closes it
@@ -130,14 +131,15 @@ class LiveHub:
         self.channels.clear()
         self.room_players.clear()
 
-    async def subscribe(self, battle_id: UUID, user_id: str | None, after: int | None) -> Subscriber:
+    async def subscribe(self, battle_id: UUID, user_id: str | None, after: int | None,
+                        is_admin: bool = False) -> Subscriber:
         """Registers a socket and queues its catch-up; it then receives live messages."""
         key = str(battle_id)
         channel = await self._channel(key)
-        subscriber = Subscriber(user_id, self.max_pending)
+        subscriber = Subscriber(user_id, self.max_pending, is_admin)
         channel.subscribers.add(subscriber)
         try:
-            catch_up, end = await asyncio.to_thread(self._catch_up, battle_id, user_id, after)
+            catch_up, end = await asyncio.to_thread(self._catch_up, battle_id, user_id, after, is_admin)
         except BaseException:
             self.unsubscribe(battle_id, subscriber)
             raise
@@ -155,7 +157,8 @@ class LiveHub:
             for aggregate in channel.stream.players:
                 self.room_players.pop(aggregate, None)
 
-    def _catch_up(self, battle_id: UUID, user_id: str | None, after: int | None) -> tuple[list[tuple[int, str]], int]:
+    def _catch_up(self, battle_id: UUID, user_id: str | None, after: int | None,
+                  is_admin: bool = False) -> tuple[list[tuple[int, str]], int]:
         end = log_end(self.app)
         stream = BattleStream(str(battle_id))
         rows = battle_rows(self.app, self.engine, battle_id, end)
@@ -165,7 +168,7 @@ class LiveHub:
         else:
             stream.fold(row for row in rows if row[0] <= after)
             out = stream.fold(row for row in rows if row[0] > after)
-        return [(o.message.position, encode(o)) for o in out if o.for_user(user_id)], end
+        return [(o.message.position, encode(o)) for o in out if o.for_user(user_id, is_admin)], end
 
     async def _channel(self, key: str) -> Channel:
         channel = self.channels.get(key)
@@ -201,7 +204,7 @@ class LiveHub:
         for outgoing in out:
             text = encode(outgoing)
             for subscriber in list(channel.subscribers):
-                if outgoing.for_user(subscriber.user_id):
+                if outgoing.for_user(subscriber.user_id, subscriber.is_admin):
                     subscriber.offer(outgoing.message.position, text)
 
 

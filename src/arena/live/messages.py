@@ -41,7 +41,8 @@ class TestSummary(BaseModel):
 
 
 class Verdict(LiveMessage):
-    """A verdict of the socket owner's own submission, with the scoreboard rows it changed."""
+    """A verdict of the socket owner's own submission, with the scoreboard rows it changed
+    (as the owner's board shows them: none while the board is frozen)."""
 
     type: Literal["verdict"] = "verdict"
     submission_id: str
@@ -60,11 +61,13 @@ class Scoreboard(LiveMessage):
 
 
 class BattleState(LiveMessage):
-    """The battle's status changed, or its end moved (an extension)."""
+    """The battle's status changed, or its end moved (an extension). At the end of a frozen
+    board, `rows` carries the rows the unfreeze changed (to players and spectators)."""
 
     type: Literal["battle"] = "battle"
     status: Literal["draft", "lobby", "running", "ended", "cancelled"]
     ends_at: datetime | None
+    rows: list[dict[str, Any]] = []
 
 
 class Presence(LiveMessage):

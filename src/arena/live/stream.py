@@ -18,6 +18,7 @@ from typing import Any
 from eventsourcing.utils import get_topic
 
 from arena.domain.battle import Battle
+from arena.domain.freeze import freeze_starts, shown_attempts
 from arena.domain.room_player import PlayerState, RoomPlayer
 from arena.handlers.routing import LIVE_EVENTS
 from arena.live.messages import BattleState, LiveMessage, Presence, Scoreboard, TestSummary, Verdict
@@ -35,13 +36,17 @@ TOPICS: dict[str, type] = {get_topic(cls): cls for cls in LIVE_EVENTS}
 
 @dataclass(frozen=True)
 class Outgoing:
-    """A message and its audience: everyone on the battle, only one user, or all but one."""
+    """A message and its audience: everyone on the battle, only one user, or all but one;
+    `admins` True: only the battle's admins, False: everyone else, None: both."""
 
     message: LiveMessage
     only: str | None = None
     besides: str | None = None
+    admins: bool | None = None
 
-    def for_user(self, user_id: str | None) -> bool:
+    def for_user(self, user_id: str | None, is_admin: bool = False) -> bool:
+        if self.admins is not None and self.admins != is_admin:
+            return False
         if self.only is not None:
             return user_id == self.only
         return self.besides is None or user_id != self.besides
@@ -55,7 +60,9 @@ class BattleStream:
     ends_at: datetime | None = None
     presence: dict[str, PlayerState] = field(default_factory=dict)
     players: dict[str, str] = field(default_factory=dict)  # room player id (text) -> user id
-    rows: dict[str, dict[str, Any]] = field(default_factory=dict)  # user -> last ranked row
+    rows: dict[str, dict[str, Any]] = field(default_factory=dict)  # user -> last ranked row (admins')
+    shown: dict[str, dict[str, Any]] = field(default_factory=dict)  # the same, frozen (everyone else's)
+    freeze_last_s: int = 0
     position: int = 0  # the last event folded
     battle_position: int = 0  # the last event that changed status or ends_at
     presence_position: int = 0
@@ -68,6 +75,10 @@ class BattleStream:
             return []
         self.position = position
         self.facts.apply(kind, data)
+        if kind is Battle.Created:
+            self.freeze_last_s = data["settings"].get("freeze_last_s", 0)
+        elif kind is Battle.Configured and "freeze_last_s" in data["changes"]:
+            self.freeze_last_s = data["changes"]["freeze_last_s"]
         if kind in _BATTLE_STATUS:
             return self._battle_changed(kind, position, data)
         if kind in _PRESENCE:
@@ -80,13 +91,16 @@ class BattleStream:
             self.presence_position = position
             return [Outgoing(self.presence_message())]
         if kind is RoomPlayer.VerdictRecorded:
-            changed = self._rerank()
+            changed, shown = self._rerank()
             tests = [TestSummary(**{k: t.get(k) for k in ("index", "verdict", "time_ms", "memory_kb")})
                      for t in (data.get("details") or {}).get("tests") or [] if _is_test(t)]
             verdict = Verdict(position=position, submission_id=data["submission_id"], problem=data["problem"],
-                              verdict=data["verdict"], points=data["points"], tests=tests, rows=changed)
-            return [Outgoing(verdict, only=data["user_id"]),
-                    Outgoing(Scoreboard(position=position, rows=changed), besides=data["user_id"])]
+                              verdict=data["verdict"], points=data["points"], tests=tests, rows=shown)
+            out = [Outgoing(verdict, only=data["user_id"]),
+                   Outgoing(Scoreboard(position=position, rows=changed), besides=data["user_id"], admins=True)]
+            if shown:  # frozen: the others learn nothing of this verdict until the end
+                out.append(Outgoing(Scoreboard(position=position, rows=shown), besides=data["user_id"], admins=False))
+            return out
         if kind in (Battle.Configured, Battle.ProblemAttached, Battle.ProblemDetached):
             self._rerank()  # before the start: nothing to show, but keep the rows current
         return []
@@ -103,8 +117,8 @@ class BattleStream:
         messages = [(self.battle_position, self.battle_message()), (self.presence_position, self.presence_message())]
         return [Outgoing(m) for p, m in sorted(messages, key=lambda pm: pm[0]) if p > 0]
 
-    def battle_message(self) -> BattleState:
-        return BattleState(position=self.battle_position, status=self.status, ends_at=self.ends_at)
+    def battle_message(self, rows: list[dict[str, Any]] | None = None) -> BattleState:
+        return BattleState(position=self.battle_position, status=self.status, ends_at=self.ends_at, rows=rows or [])
 
     def presence_message(self) -> Presence:
         present = sorted(user for user, state in self.presence.items() if state is PlayerState.PRESENT)
@@ -117,17 +131,27 @@ class BattleStream:
         if kind in (Battle.Ended, Battle.Cancelled):
             self.ends_at = data.get("at", self.ends_at)
         self.battle_position = position
-        return [Outgoing(self.battle_message())]
+        changed, shown = self._rerank()  # the end unfreezes the board: what it revealed comes along
+        if changed == shown:
+            return [Outgoing(self.battle_message(changed))]
+        return [Outgoing(self.battle_message(changed), admins=True), Outgoing(self.battle_message(shown), admins=False)]
 
-    def _rerank(self) -> list[dict[str, Any]]:
-        """Ranks the board again; returns the rows that differ from the last ranking."""
+    def _rerank(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Ranks the board again, whole (admins) and frozen (everyone else); returns the rows of
+        each that differ from its last ranking."""
         if self.facts.scoring is None:
-            return []
+            return [], []
         facts = self.facts
+        over = self.status in ("ended", "cancelled")
+        shown_attempts_ = shown_attempts(facts.attempts, freeze_starts(self.ends_at, self.freeze_last_s), over)
         ranked = rank(facts.scoring, facts.started_at, facts.ended_at, facts.users, facts.attempts, facts.points)
         changed = [row for row in ranked if self.rows.get(row["user_id"]) != row]
         self.rows = {row["user_id"]: row for row in ranked}
-        return changed
+        if len(shown_attempts_) != len(facts.attempts):
+            ranked = rank(facts.scoring, facts.started_at, facts.ended_at, facts.users, shown_attempts_, facts.points)
+        shown = [row for row in ranked if self.shown.get(row["user_id"]) != row]
+        self.shown = {row["user_id"]: row for row in ranked}
+        return changed, shown
 
 
 def _is_test(test: Any) -> bool:

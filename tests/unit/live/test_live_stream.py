@@ -85,3 +85,26 @@ def test_the_snapshot_is_the_battle_and_its_presence_in_position_order() -> None
 def test_a_malformed_auth_message_is_refused(message: dict) -> None:
     with pytest.raises(ValidationError):
         Auth.model_validate(message)
+
+
+def test_a_frozen_board_hides_late_verdicts_from_all_but_admins_until_the_end() -> None:
+    stream, _ = BattleStream(BATTLE), None
+    stream.apply(1, BATTLE, get_topic(Battle.Created), {"settings": {"scoring": "icpc", "freeze_last_s": 600}})
+    stream.apply(2, BATTLE, get_topic(Battle.ProblemAttached), {"slug": "sum", "points": 100})
+    for position, user in ((4, "ada"), (5, "bob")):
+        stream.apply(position, str(uuid4()), get_topic(RoomPlayer.Joined), {"user_id": user, "battle_id": BATTLE})
+    stream.apply(10, BATTLE, get_topic(Battle.Started), {"at": T0, "ends_at": T0 + timedelta(hours=1)})
+    early = stream.apply(11, "rp", get_topic(RoomPlayer.VerdictRecorded), verdict("bob"))
+    assert [o.message.type for o in early if o.for_user("carol")] == ["scoreboard"]  # before the freeze
+    late = {**verdict("ada"), "received_at": T0 + timedelta(minutes=55)}
+    out = stream.apply(12, "rp", get_topic(RoomPlayer.VerdictRecorded), late)
+    [mine] = [o.message for o in out if o.for_user("ada")]
+    assert mine.type == "verdict" and mine.rows == []  # her own verdict, on the frozen board
+    assert [o for o in out if o.for_user("bob")] == []  # players and spectators learn nothing
+    [admins] = [o.message for o in out if o.for_user("root", is_admin=True)]
+    assert {row["user_id"]: row["rank"] for row in admins.rows} == {"ada": 2}  # bob solved earlier
+    ended = stream.apply(13, BATTLE, get_topic(Battle.Ended), {"at": T0 + timedelta(hours=1)})
+    [revealed] = [o.message for o in ended if o.for_user("bob")]
+    assert revealed.status == "ended" and {row["user_id"]: row["rank"] for row in revealed.rows} == {"ada": 2}
+    [for_admins] = [o.message for o in ended if o.for_user("root", is_admin=True)]
+    assert for_admins.rows == []  # they saw it all along

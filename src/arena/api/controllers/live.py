@@ -56,7 +56,7 @@ def live_socket(hub: LiveHub, verifier: TokenVerifier, app: Any, presence: Socke
         if is_player:  # the first socket anywhere makes the player PRESENT (the last: DISCONNECTED)
             await asyncio.to_thread(presence.opened, battle_id, user.id)
         try:
-            subscriber = await hub.subscribe(battle_id, user.id, after)
+            subscriber = await hub.subscribe(battle_id, user.id, after, is_admin=not is_player)
             try:
                 await _serve(socket, subscriber)
             finally:
