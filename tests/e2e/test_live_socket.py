@@ -206,3 +206,18 @@ def test_a_frozen_scoreboard_is_what_players_see_and_admins_see_the_live_one(api
         ended = receive_until(theirs, lambda got: got and got[-1]["type"] == "battle")
         assert [m["type"] for m in ended] == ["battle"]  # no scoreboard reached bob during the freeze
         assert ended[0]["status"] == "ended" and {r["user_id"]: r["rank"] for r in ended[0]["rows"]}[ada] == 1
+
+
+def test_the_scoreboard_route_is_frozen_for_players_and_whole_for_admins(api) -> None:
+    ada, bob = unique("ada"), unique("bob")
+    battle = make_running_battle(api, players=(ada, bob), duration_s=3600, freeze_last_s=3600)
+    with socket(api, battle, battle.admin, role="admin") as admins:
+        receive_until(admins, lambda got: len(got) == 2)
+        assert submit(api, battle, ada).status_code == 202
+        receive_until(admins, lambda got: got and got[-1]["type"] == "scoreboard")
+    position = api.get(f"{battle.path}/presence", user=bob).json()["position"] + 100
+    for path in (f"{battle.path}/scoreboard", f"{battle.path}/scoreboard?at={position}"):
+        solved = lambda user, role="player": {r["user_id"]: r["solved"]  # noqa: E731
+                                              for r in api.get(path, user=user, role=role).json()["rows"]}
+        assert solved(bob)[ada] == 0 and solved(ada)[ada] == 0  # frozen, for her too
+        assert solved(battle.admin, "admin")[ada] == 1
