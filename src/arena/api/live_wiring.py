@@ -10,8 +10,11 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from pycrdt.websocket import WebsocketServer
+
 from arena.api.controllers.live import live_socket
 from arena.api.controllers.live_reads import live_reads
+from arena.api.controllers.pads import pad_socket
 from arena.api.tokens import TokenVerifier
 from arena.bootstrap import Arena
 from arena.handlers.presence import HEARTBEAT_S, SocketPresence
@@ -36,7 +39,9 @@ def live_side(arena: Arena, verifier: TokenVerifier, topology: Any = None) -> Li
     hub = LiveHub(app, arena.engine, max_pending=settings.live_max_pending)
     instance_id = f"{socket.gethostname()}.{os.getpid()}.{uuid.uuid4().hex[:8]}"
     presence = SocketPresence(app, arena.engine, instance_id, lambda: app.clock())
-    live = Live(hub, presence, [live_socket(hub, verifier, app, presence), *live_reads(hub, app, arena.engine)])
+    pads = WebsocketServer(auto_clean_rooms=True)  # shared pads: y-websocket rooms in this instance
+    live = Live(hub, presence, [live_socket(hub, verifier, app, presence), *live_reads(hub, app, arena.engine),
+                                pad_socket(pads, verifier, app)])
     beating: list[asyncio.Task] = []
     if settings.broker_url:
         live.feed = BrokerFeed(settings.broker_url, hub, topology)
@@ -47,11 +52,15 @@ def live_side(arena: Arena, verifier: TokenVerifier, topology: Any = None) -> Li
             arena.bus.handlers.append((LOCAL, local_feed(hub)))
         await asyncio.to_thread(presence.heartbeat)  # before any socket counts on it
         beating.append(asyncio.create_task(_beat(presence)))
+        beating.append(asyncio.create_task(pads.start()))
+        await pads.started.wait()
         if live.feed is not None:
             await live.feed.start()
 
     async def stop() -> None:
         hub.reset(RESTART)
+        if pads.started.is_set():
+            await pads.stop()
         for task in beating:
             task.cancel()
         if live.feed is not None:

@@ -81,10 +81,14 @@ async def _authenticate(socket: WebSocket, verifier: TokenVerifier) -> tuple[Use
         claims = await verifier.claims(auth.token)
     except HTTPException as exc:  # 401 (the reason) or 503 (the issuer's keys unreachable)
         raise Refused(UNAUTHENTICATED, str(exc.detail)) from None
+    return user_of_claims(claims), auth.after
+
+
+def user_of_claims(claims: dict[str, Any]) -> User:
     role, subject = claims.get("role"), claims.get("sub")
     if role not in ROLES or not isinstance(subject, str) or not subject:
         raise Refused(UNAUTHENTICATED, "the token carries no valid role or subject")
-    return User(id=subject, role=role), auth.after
+    return User(id=subject, role=role)
 
 
 def _authorize(app: Any, battle_id: UUID, user: User) -> bool:
