@@ -108,3 +108,12 @@ def test_a_frozen_board_hides_late_verdicts_from_all_but_admins_until_the_end() 
     assert revealed.status == "ended" and {row["user_id"]: row["rank"] for row in revealed.rows} == {"ada": 2}
     [for_admins] = [o.message for o in ended if o.for_user("root", is_admin=True)]
     assert for_admins.rows == []  # they saw it all along
+
+
+def test_the_asyncapi_document_is_current() -> None:
+    from pathlib import Path
+
+    from arena.live.asyncapi import render
+
+    written = Path(__file__).resolve().parents[3] / "docs" / "asyncapi.json"
+    assert written.read_text() == render(), "regenerate: python -m arena.live.asyncapi > docs/asyncapi.json"
