@@ -31,6 +31,7 @@ log = structlog.get_logger("arena.live")
 
 AUTH_TIMEOUT_S = 5.0
 UNAUTHENTICATED, FORBIDDEN, NO_SUCH_BATTLE = 4401, 4403, 4404
+TRY_AGAIN = 1013  # a dependency failed (the database): reconnect later with `after`
 
 
 class Refused(Exception):
@@ -53,17 +54,22 @@ def live_socket(hub: LiveHub, verifier: TokenVerifier, app: Any, presence: Socke
             return
         except WebSocketDisconnect:
             return
-        if is_player:  # the first socket anywhere makes the player PRESENT (the last: DISCONNECTED)
-            await asyncio.to_thread(presence.opened, battle_id, user.id)
         try:
-            subscriber = await hub.subscribe(battle_id, user.id, after, is_admin=not is_player)
+            if is_player:  # the first socket anywhere makes the player PRESENT (the last: DISCONNECTED)
+                await asyncio.to_thread(presence.opened, battle_id, user.id)
             try:
-                await _serve(socket, subscriber)
+                subscriber = await hub.subscribe(battle_id, user.id, after, is_admin=not is_player)
+                try:
+                    await _serve(socket, subscriber)
+                finally:
+                    hub.unsubscribe(battle_id, subscriber)
             finally:
-                hub.unsubscribe(battle_id, subscriber)
-        finally:
-            if is_player:
-                await asyncio.shield(asyncio.to_thread(presence.closed, battle_id, user.id))
+                if is_player:
+                    await asyncio.shield(asyncio.to_thread(presence.closed, battle_id, user.id))
+        except Exception:  # the database is down, say: the client retries with `after`
+            log.exception("live socket failed", battle_id=str(battle_id), user_id=user.id)
+            with contextlib.suppress(Exception):
+                await socket.close(code=TRY_AGAIN, reason="try again later: resume with after")
 
     return live
 
