@@ -55,14 +55,20 @@ async def test_two_pad_clients_of_a_player_converge_on_the_same_text(api) -> Non
     one, two = Doc(), Doc()
     one["text"] = first = Text()
     two["text"] = second = Text()
-    async with connect(pad_url(api, battle, ada)) as a, connect(pad_url(api, battle, ada)) as b, \
-            Provider(one, Socket(a, "notes")), Provider(two, Socket(b, "notes")):
-        first += "hello "
-        await until(lambda: str(second) == "hello ")
-        second += "world"
-        first.insert(0, ">> ")
-        await until(lambda: str(first) == str(second) and "world" in str(first) and ">>" in str(second))
+    async with connect(pad_url(api, battle, ada)) as a, connect(pad_url(api, battle, ada)) as b:
+        providers = Provider(one, Socket(a, "notes")), Provider(two, Socket(b, "notes"))
+        async with providers[0], providers[1]:
+            await asyncio.wait_for(asyncio.gather(*(p.synced.wait() for p in providers)), 15)
+            await edit_and_converge(first, second)
     assert str(first) == ">> hello world"
+
+
+async def edit_and_converge(first: Text, second: Text) -> None:
+    first += "hello "
+    await until(lambda: str(second) == "hello ")
+    second += "world"
+    first.insert(0, ">> ")
+    await until(lambda: str(first) == str(second) and "world" in str(first) and ">>" in str(second))
 
 
 @pytest.mark.parametrize("who, code", [(None, 4401), ("stranger", 4403)])

@@ -30,6 +30,10 @@ BAD_PAD = 4400
 
 
 def pad_socket(server: WebsocketServer, verifier: TokenVerifier, app: Any):
+    # pycrdt-websocket 0.16.5 starts a new room once per socket that finds it stopped: two first
+    # sockets at once both start it, and the second is silently never served ("YRoom already
+    # running"). Rooms are created and started one at a time here, so serve() finds it running.
+    starting = asyncio.Lock()
     @websocket("/api/v2/battles/{battle_id:uuid}/pads/{pad:str}", exclude_from_auth=True, name="pad")
     async def pad(socket: WebSocket, battle_id: UUID, pad: str, token: str | None = None) -> None:
         await socket.accept()
@@ -46,7 +50,10 @@ def pad_socket(server: WebsocketServer, verifier: TokenVerifier, app: Any):
         except Refused as refused:
             await socket.close(code=refused.code, reason=refused.reason[:120])
             return
+        room = f"{battle_id}/{user.id}/{pad}"
+        async with starting:
+            await server.get_room(room)
         # HttpxWebsocket only needs send_bytes/receive_bytes, which Litestar's WebSocket has
-        await server.serve(HttpxWebsocket(socket, f"{battle_id}/{user.id}/{pad}"))
+        await server.serve(HttpxWebsocket(socket, room))
 
     return pad
