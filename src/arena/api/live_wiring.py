@@ -17,6 +17,7 @@ from arena.api.controllers.live_reads import live_reads
 from arena.api.controllers.pads import pad_socket
 from arena.api.tokens import TokenVerifier
 from arena.bootstrap import Arena
+from arena.bus.topology import Topology
 from arena.handlers.presence import HEARTBEAT_S, SocketPresence
 from arena.live.feed import LOCAL, BrokerFeed, local_feed
 from arena.live.hub import RESTART, LiveHub
@@ -44,7 +45,7 @@ def live_side(arena: Arena, verifier: TokenVerifier, topology: Any = None) -> Li
                                 pad_socket(pads, verifier, app)])
     beating: list[asyncio.Task] = []
     if settings.broker_url:
-        live.feed = BrokerFeed(settings.broker_url, hub, topology)
+        live.feed = BrokerFeed(settings.broker_url, hub, topology or Topology(declare=settings.broker_declare))
 
     async def start() -> None:
         hub.bind(asyncio.get_running_loop())

@@ -53,6 +53,7 @@ ROUTES: dict[type, tuple[Consumer, ...]] = {
     Settlement.Settled: (SETTLEMENT, RATINGS),  # the ledger, then (apart) the ratings
 }
 
+LIVE_QUEUE_PREFIX = "arena.live."  # + host, pid and a random suffix: each API instance's own queue
 # What each API instance's own live queue is bound to (arena.live, docs/adr/0024): a battle's
 # states, its room's presence and its verdicts. Not a Consumer: the queue is exclusive to one
 # instance and dies with it, so it is declared by that instance and not in definitions.json.
@@ -95,9 +96,9 @@ def topology(prefix: str = "") -> Topology:
 
 def access(prefix: str = "") -> list[Grant]:
     """Each process's RabbitMQ permissions: `arena judge` reads JUDGE's queue, `arena worker`
-    every other consumer's."""
+    every other consumer's, `arena serve` its own live queues."""
     return grants(topology(prefix), worker_queues=[c.queue for c in CONSUMERS if c is not JUDGE],
-                  judge_queues=[JUDGE.queue])
+                  judge_queues=[JUDGE.queue], live_queue_prefix=LIVE_QUEUE_PREFIX)
 
 
 _KEYS = {consumer.name: frozenset(keys_for(consumer)) for consumer in CONSUMERS}

@@ -20,11 +20,10 @@ from pydantic import ValidationError
 
 from arena.bus.envelope import EventEnvelope
 from arena.bus.topology import EVENTS, Topology
-from arena.handlers.routing import Consumer, live_keys
+from arena.handlers.routing import LIVE_QUEUE_PREFIX, Consumer, live_keys
 from arena.live.hub import LiveHub
 
 log = structlog.get_logger("arena.live")
-LIVE_QUEUE_PREFIX = "arena.live."  # + host, pid and a random suffix: whose it is, at a glance
 LOCAL = Consumer("live", "", every_event=True)  # the local bus hands it all; local_feed filters
 
 
@@ -39,8 +38,9 @@ class BrokerFeed:
         self.connection.reconnect_callbacks.add(self._reconnected)
         channel = await self.connection.channel()
         await channel.set_qos(prefetch_count=1000)
+        # passive without ARENA_BROKER_DECLARE: the API's user may not configure the exchange
         exchange = await channel.declare_exchange(self.topology.name(EVENTS), aio_pika.ExchangeType.TOPIC,
-                                                  durable=True)
+                                                  durable=True, passive=not self.topology.declare)
         name = self.topology.name(f"{LIVE_QUEUE_PREFIX}{socket.gethostname()}.{os.getpid()}.{uuid.uuid4().hex[:8]}")
         queue = await channel.declare_queue(name, exclusive=True, auto_delete=True)
         for key in live_keys():
