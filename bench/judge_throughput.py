@@ -2,7 +2,9 @@
 
 Fires SUBMISSIONS at a Judge with 2 slots (bwrap, warm sessions) and prints verdicts/s (goal
 >= 20/s on 2 cores) next to the same work done bare here (compile once, run the 10 tests as
-plain subprocesses, 2 at a time) and the ratio. Run as root: `python bench/judge_throughput.py`.
+plain subprocesses, 2 at a time) and the ratio; then the verdicts/s of the same sum as an
+interactive problem (a Python interactor sends each test's two numbers over the pipes and checks
+the answer: two sessions per submission). Run as root: `python bench/judge_throughput.py`.
 """
 
 from __future__ import annotations
@@ -19,22 +21,29 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from arena.judge.languages import SANDBOX_PATH, detect_languages  # noqa: E402
 from arena.bootstrap import make_sandbox  # noqa: E402
 from arena.judge.worker import Judge, JudgeRequest  # noqa: E402
-from arena.problems.model import Problem, TestCase  # noqa: E402
+from arena.problems.model import OutputValidator, Problem, TestCase, ValidatorFile  # noqa: E402
 
 SLOTS = 2
 SUBMISSIONS = 60
 PROBLEM = Problem(title="Sum", slug="sum", tests=tuple(
     TestCase(input=f"{i} {i}\n", output=f"{2 * i}\n") for i in range(10)))
+INTERACTOR = """import sys
+a, b = open(sys.argv[1]).read().split()
+print(a, b, flush=True)
+sys.exit(42 if sys.stdin.readline().split() == [str(int(a) + int(b))] else 43)
+"""
+INTERACTIVE = PROBLEM.model_copy(update={"interactive": True, "output_validator": OutputValidator(
+    files=(ValidatorFile(name="interact.py", text=INTERACTOR),))})
 SOURCES = {
     "c": '#include <stdio.h>\nint main(){int a,b;scanf("%d %d",&a,&b);printf("%d\\n",a+b);}\n',
     "python": "a, b = map(int, input().split())\nprint(a + b)\n",
 }
 
 
-async def sandboxed(judge: Judge, language: str) -> float:
+async def sandboxed(judge: Judge, language: str, problem: Problem = PROBLEM) -> float:
     requests = [JudgeRequest(submission_id=f"{language}-{i}", language=language,
                              source=SOURCES[language] + ("//" if language == "c" else "#") + f" {i}\n",
-                             problem=PROBLEM) for i in range(SUBMISSIONS)]
+                             problem=problem) for i in range(SUBMISSIONS)]
     started = time.perf_counter()
     results = await asyncio.gather(*(judge.judge(r) for r in requests))
     elapsed = time.perf_counter() - started
@@ -85,6 +94,10 @@ async def main() -> None:
         s = await sandboxed(judge, language)
         b = await bare(language)
         print(f"{language:<8} {s:>21.1f} {b:>16.1f} {s / b:>6.2f}x")
+    print(f"{'interactive':<12} {'sandboxed verdicts/s':>21}")
+    for language in ("c", "python"):
+        await sandboxed(judge, language, INTERACTIVE)  # warm-up, and the interactor's build
+        print(f"{language:<12} {await sandboxed(judge, language, INTERACTIVE):>21.1f}")
     await judge.close()
 
 

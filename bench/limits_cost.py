@@ -117,13 +117,15 @@ def _process(url: str, clients: int, per_client: int, start, results, limits: di
     results.put(http_commands(url, clients, per_client, start, limits, secret))
 
 
-def in_processes(url: str, clients: int, per_client: int, processes: int, limits: dict) -> tuple[float, float]:
+def in_processes(url: str, clients: int, per_client: int, processes: int, limits: dict | None,
+                 target=None) -> tuple[float, float]:
     """(commands/s, API CPU ms per command) with the clients spread over processes that start
-    together; every answer must be 200."""
+    together, each running `target` (default: this bench's, with `limits`); every answer must be
+    200. bench/telemetry_cost.py passes its own target."""
     context = multiprocessing.get_context("spawn")
     start, results, secret = context.Barrier(processes), context.Queue(), secrets.token_urlsafe(32)
-    workers = [context.Process(target=_process, args=(url, clients // processes, per_client, start, results,
-                                                       limits, secret)) for _ in range(processes)]
+    workers = [context.Process(target=target or _process, args=(url, clients // processes, per_client, start,
+                                                                 results, limits, secret)) for _ in range(processes)]
     for worker in workers:
         worker.start()
     spans = [results.get() for _ in workers]

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 
 from arena.application import ArenaApplication, utc_now
 from arena.db import event_recorder
-from arena.db.engine import make_engine
+from arena.db.engine import make_engine, network_bounds
 from arena.db.migrations import upgrade
 from arena.handlers.local_bus import LocalBus
 from arena.handlers.local_judge import LocalJudge
@@ -117,6 +117,10 @@ def bootstrap(settings: ArenaSettings | None = None, *, clock: Callable[[], date
                            group_commit=settings.group_commit,
                            facts_of=BattleFactsReader(engine) if settings.uses_postgres else None,
                            settle_wait=timedelta(seconds=settings.settle_wait_s))
+    if settings.uses_postgres:  # eventsourcing has no setting for these; its pool's kwargs take them
+        pool = app.recorder.datastore.pool
+        pool.kwargs.update(network_bounds(settings))
+        pool.drain()  # the connections it opened to create its tables are made again with them
     bus = LocalBus(app, engine, projections=live_projections())
     # The settlement's steps run in every shape: here on the local bus, or in `arena worker`.
     bus.handlers += [(SETTLEMENT, SettlementProcess(app, engine, bus.fetch)), (RATINGS, RatingsStep(engine, app))]

@@ -4,6 +4,7 @@ bootstrap; later subsystems (relay, worker, judge, projections, dlq) add their s
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 
@@ -16,6 +17,8 @@ from arena.settlement_cli import add_ledger_commands
 from arena.settings import ArenaSettings
 
 Command = Callable[[argparse.Namespace, ArenaSettings], int]
+# The commands whose INFO lines are their output: the processes, and migrations.
+SAYS_WHAT_IT_DOES = {"serve", "relay", "worker", "judge", "scheduler", "db"}
 
 
 def _serve(args: argparse.Namespace, settings: ArenaSettings) -> int:
@@ -30,15 +33,16 @@ def _serve(args: argparse.Namespace, settings: ArenaSettings) -> int:
                   "the embedded default runs its bus, judge and timers inside its one process",
                   file=sys.stderr)
             return 2
-        serve("arena.api.server:app_from_environment", args.host, args.port, workers=args.workers)
+        from arena.api.metrics import multiprocess_metrics
+
+        with multiprocess_metrics():  # each worker's counters in files /metrics sums
+            serve("arena.api.server:app_from_environment", args.host, args.port, workers=args.workers)
         return 0
 
     from arena.api.app import create_app
     from arena.bootstrap import bootstrap
-    from arena.logging import configure_logging
     from arena.telemetry import configure_tracing
 
-    configure_logging(settings)
     configure_tracing(settings, "api")
     arena = bootstrap(settings)
     serve(create_app(arena), args.host, args.port)
@@ -135,6 +139,13 @@ def main(argv: list[str] | None = None) -> int:
         for line in settings_messages(exc):
             print(f"arena: bad setting: {line}", file=sys.stderr)
         return 2
+    from arena.logging import configure_logging
+
+    if args.command not in SAYS_WHAT_IT_DOES and "ARENA_LOG_LEVEL" not in os.environ:
+        # An operator's one-shot command prints its own answer; INFO lines (a migration of the
+        # embedded store, a pool opening) would bury it. ARENA_LOG_LEVEL set says otherwise.
+        settings = settings.model_copy(update={"log_level": "WARNING"})
+    configure_logging(settings)  # every command's lines, alembic's and uvicorn's included
     try:
         if settings.uses_postgres and "database_url" in getattr(args, "reads", ()):
             check_database_exists(settings)  # before a pool waits 30 s on a database never there

@@ -21,6 +21,7 @@ LIMITS = ("redis_url", "rate_mutations", "rate_submissions", "rate_anonymous",
           "max_problem_bytes", "max_source_bytes")
 JUDGE = ("judge_key", "judge_slots", "sandbox")
 GAME = ("leave_after", "settle_wait_s", "group_commit")
+METRICS = ("metrics_port", "metrics_host", "metrics_queue_every_s")  # the background processes' /metrics
 
 
 def variable(field: str) -> str:

@@ -9,7 +9,9 @@ optimistic-concurrency race), each waiting save is written alone, so only the lo
 error and the others succeed.
 
 Each save may carry its read set: (aggregate id, version) pairs the writer must check, inside
-the append, are still the latest (see ArenaApplication). A batch checks the union of them.
+the append, are still the latest (see ArenaApplication). A batch checks the union of them. It
+may carry the kept answers of its command keys too (application/command_keys.py), appended with
+its events; a batch appends all of them.
 """
 
 from __future__ import annotations
@@ -19,15 +21,16 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 Read = tuple[Any, int]  # (aggregate id, version the command read it at)
-Write = Callable[[Sequence[Any], Sequence[Read]], list[Any]]  # events, reads -> recordings, in order
+Write = Callable[[Sequence[Any], Sequence[Read], Sequence[Any]], list[Any]]  # events, reads, keys -> recordings
 
 
 class _Save:
-    __slots__ = ("events", "reads", "recordings", "error", "lead", "settled", "wake")
+    __slots__ = ("events", "reads", "keys", "recordings", "error", "lead", "settled", "wake")
 
-    def __init__(self, events: Sequence[Any], reads: Sequence[Read]) -> None:
+    def __init__(self, events: Sequence[Any], reads: Sequence[Read], keys: Sequence[Any]) -> None:
         self.events = events
         self.reads = reads
+        self.keys = keys
         self.recordings: list[Any] = []
         self.error: BaseException | None = None
         self.lead = False  # this save's thread writes the next batch
@@ -43,11 +46,11 @@ class GroupCommit:
         self._waiting: list[_Save] = []
         self._writing = False
 
-    def record(self, events: Sequence[Any], reads: Sequence[Read] = ()) -> list[Any]:
-        """Appends the events (atomically, as one save) and returns their recordings."""
+    def record(self, events: Sequence[Any], reads: Sequence[Read] = (), keys: Sequence[Any] = ()) -> list[Any]:
+        """Appends the events (atomically, as one save, with its keys) and returns their recordings."""
         if not events:
             return []
-        save = _Save(events, reads)
+        save = _Save(events, reads, keys)
         with self._lock:
             self._waiting.append(save)
             if not self._writing:
@@ -87,7 +90,8 @@ class GroupCommit:
                 return
             try:
                 recordings = self._write([event for save in batch for event in save.events],
-                                         [read for save in batch for read in save.reads])
+                                         [read for save in batch for read in save.reads],
+                                         [key for save in batch for key in save.keys])
             except Exception:  # someone's conflict (or a failure): each save on its own
                 for save in batch:
                     self._write_one(save)
@@ -104,7 +108,7 @@ class GroupCommit:
 
     def _write_one(self, save: _Save) -> None:
         try:
-            save.recordings = self._write(save.events, save.reads)
+            save.recordings = self._write(save.events, save.reads, save.keys)
         except Exception as exc:
             save.error = exc
 

@@ -19,7 +19,7 @@ from datetime import timedelta
 
 import structlog
 
-from arena.cli_parser import BROKER, GAME, JUDGE, LOGS, STORE
+from arena.cli_parser import BROKER, GAME, JUDGE, LOGS, METRICS, STORE
 from arena.dlq_command import add_dlq_command
 from arena.settings import ArenaSettings
 
@@ -28,16 +28,17 @@ log = structlog.get_logger("arena")
 
 def add_process_commands(sub: argparse._SubParsersAction) -> None:
     sub.add_parser("relay", help="publish every stored event to RabbitMQ",
-                   reads=STORE + BROKER + LOGS).set_defaults(run=_sync(relay))
+                   reads=STORE + BROKER + LOGS + METRICS).set_defaults(run=_sync(relay))
     worker = sub.add_parser("worker", help="projection, timer and command consumers",
-                            reads=STORE + BROKER + LOGS + GAME + ("judge_key", "redis_url", "submission_in_flight_s"))
+                            reads=STORE + BROKER + LOGS + METRICS + GAME
+                            + ("judge_key", "redis_url", "submission_in_flight_s"))
     worker.add_argument("--only", default="", help="comma-separated: projections,timers,commands,settlement,"
                         "ratings,limits (default: all)")
     worker.set_defaults(run=_sync(worker_main))
     sub.add_parser("judge", help="judge submissions from the bus",
-                   reads=STORE + BROKER + JUDGE + LOGS).set_defaults(run=_sync(judge_main))
+                   reads=STORE + BROKER + JUDGE + LOGS + METRICS).set_defaults(run=_sync(judge_main))
     scheduler = sub.add_parser("scheduler", help="the timers' safety net, every --every seconds",
-                               reads=STORE + LOGS + GAME)
+                               reads=STORE + LOGS + METRICS + GAME)
     scheduler.add_argument("--every", type=float, default=30.0, help="seconds between sweeps")
     scheduler.set_defaults(run=_sync(scheduler_main))
     add_dlq_command(sub)
@@ -45,11 +46,12 @@ def add_process_commands(sub: argparse._SubParsersAction) -> None:
 
 def _sync(main):
     def run(args: argparse.Namespace, settings: ArenaSettings) -> int:
-        from arena.logging import configure_logging
+        from arena.process_metrics import serve_metrics
         from arena.telemetry import configure_tracing
 
-        configure_logging(settings)
-        configure_tracing(settings, args.command)
+        configure_tracing(settings, args.command)  # logging: arena.cli.main, for every command
+        if "metrics_port" in args.reads:  # the processes; not the operator's one-off dlq
+            serve_metrics(settings, args.command)
         if not settings.broker_url and args.command != "scheduler":
             print(f"arena {args.command}: set ARENA_BROKER_URL (amqp://...); without a broker "
                   "the API process does this work itself", file=sys.stderr)
@@ -76,11 +78,11 @@ def _stop_event() -> asyncio.Event:
 
 def _broker(settings: ArenaSettings, process: str):
     from faststream.rabbit import RabbitBroker
-    from faststream.rabbit.opentelemetry import RabbitTelemetryMiddleware
 
     from arena.bus.connecting import watch_robust_reconnects
 
-    return RabbitBroker(settings.broker_url, middlewares=[RabbitTelemetryMiddleware()], logger=None,
+    # No telemetry middleware: arena opens its publish and process spans itself (bus.telemetry).
+    return RabbitBroker(settings.broker_url, logger=None,
                         **watch_robust_reconnects(process))
 
 
@@ -109,6 +111,9 @@ async def relay(args: argparse.Namespace, settings: ArenaSettings) -> int:
     if arena is None:
         return 0
     broker = _broker(settings, "relay")
+    from arena.process_metrics import watch_relay_lag
+
+    watch_relay_lag(arena.app, arena.engine)
     try:
         await run_relay(arena.app, arena.engine, broker, topology=_topology(settings, topology()),
                         stop_event=stop)
@@ -125,7 +130,7 @@ async def worker_main(args: argparse.Namespace, settings: ArenaSettings) -> int:
     from arena.bus.consumer import subscribe
     from arena.bus.trust import StoredEvents
     from arena.handlers.rabbit import WORKER_QUEUES, WorkerContext, bind
-    from arena.handlers.routing import COMMANDS, LIMITS, topology as routed_topology
+    from arena.handlers.routing import COMMANDS, LIMITS, PROJECTIONS, topology as routed_topology
     from arena.keyfile import judge_key
 
     chosen = [name.strip() for name in args.only.split(",") if name.strip()] or list(WORKER_QUEUES)
@@ -150,7 +155,12 @@ async def worker_main(args: argparse.Namespace, settings: ArenaSettings) -> int:
     for name in chosen:
         consumer, model, handler = WORKER_QUEUES[name]
         subscribe(broker, consumer.queue, bind(handler, ctx), model, topology=topology, trust=trust)
-    await _serve(broker, topology, arena, consumers=chosen, process="worker", stop=stop)
+    if PROJECTIONS.name in chosen:
+        from arena.process_metrics import watch_log_lag
+
+        watch_log_lag("projections", arena.app, lambda: ctx.projected.value)
+    await _serve(broker, topology, arena, consumers=chosen, process="worker", stop=stop,
+                 queues=[WORKER_QUEUES[name][0].queue for name in chosen], settings=settings)
     return 0
 
 
@@ -187,7 +197,7 @@ async def judge_main(args: argparse.Namespace, settings: ArenaSettings) -> int:
               topology=topology, trust=trust)
     try:
         await _serve(broker, topology, None, consumers=[f"judge x{settings.judge_slots}"], process="judge",
-                     stop=_stop_event())
+                     stop=_stop_event(), queues=[JUDGE.queue], settings=settings)
     finally:
         await judge.close()
         engine.dispose()
@@ -196,6 +206,7 @@ async def judge_main(args: argparse.Namespace, settings: ArenaSettings) -> int:
 
 async def scheduler_main(args: argparse.Namespace, settings: ArenaSettings) -> int:
     from arena.handlers.sweep import sweep
+    from arena.metrics import SCHEDULER_HEARTBEAT, SWEEPS
     from arena.retrying import DATABASE_DOWN, Backoff
 
     stop = _stop_event()
@@ -212,6 +223,8 @@ async def scheduler_main(args: argparse.Namespace, settings: ArenaSettings) -> i
                 await backoff.wait(exc, stop)
                 continue
             backoff.succeeded()
+            SWEEPS.inc()
+            SCHEDULER_HEARTBEAT.set_to_current_time()  # alert when it stops moving
             log.info("sweep", **done)
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=args.every)
@@ -220,15 +233,19 @@ async def scheduler_main(args: argparse.Namespace, settings: ArenaSettings) -> i
     return 0
 
 
-async def _serve(broker, topology, arena, consumers: list[str], process: str, stop: asyncio.Event) -> None:
+async def _serve(broker, topology, arena, consumers: list[str], process: str, stop: asyncio.Event,
+                 queues: list[str], settings: ArenaSettings) -> None:
     """Connect, declare and start consuming, retrying until the broker lets us; then the robust
     connection restores the consumers by itself after any later cut (arena.bus.connecting)."""
     from arena.bus.connecting import connect_broker
+    from arena.process_metrics import sample_queues
     from arena.retrying import Backoff
 
     try:
         if await connect_broker(broker, topology, Backoff(process, "broker"), stop, start=True):
             log.info("consuming", consumers=consumers)
+            if settings.metrics_port:
+                await sample_queues(broker, topology, queues, settings.metrics_queue_every_s, stop)
             await stop.wait()
     finally:
         await broker.stop()

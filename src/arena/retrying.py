@@ -26,6 +26,8 @@ import sqlalchemy.exc
 import structlog
 from prometheus_client import Counter
 
+from arena.metrics import DEPENDENCY_UP
+
 log = structlog.get_logger("arena.retrying")
 
 # Every retry after a dependency failed, by process and dependency ("database", "broker").
@@ -62,12 +64,14 @@ class Backoff:
         delay = random.uniform(ceiling / 2, ceiling)  # jitter, never much below the curve
         self.failures += 1
         RECONNECTS.labels(self.process, self.dependency).inc()
+        DEPENDENCY_UP.mark(self.dependency, 0)
         log.warning("dependency.unavailable", process=self.process, dependency=self.dependency,
                     error=f"{type(error).__name__}: {error}"[:500], attempt=self.failures,
                     retry_in=round(delay, 2))
         return delay
 
     def succeeded(self) -> None:
+        DEPENDENCY_UP.mark(self.dependency, 1)
         if self.failures:
             log.info("dependency.back", process=self.process, dependency=self.dependency,
                      after_failures=self.failures)

@@ -48,6 +48,10 @@ class ArenaSettings(BaseSettings):
     max_submissions_in_flight: int = Field(5, ge=0, description="per user; 0 = no cap")
     submission_in_flight_s: float = Field(120.0, gt=0, description="a submission stops counting after this")
 
+    # An Idempotency-Key claimed by a request that never finished (a dropped connection, a crash)
+    # is taken over by the next request with that key once this many seconds passed (ADR 0018).
+    idempotency_lease_s: float = Field(60.0, gt=0, description="seconds an in-progress key is held")
+
     max_body_bytes: int = 1_000_000
     max_problem_bytes: int = 64 * 1024 * 1024  # problem uploads carry their tests
     max_source_bytes: int = 64 * 1024
@@ -56,6 +60,13 @@ class ArenaSettings(BaseSettings):
     # kept open, up to `db_max_overflow` more while busy (docs/operations.md: the budget).
     db_pool_size: int = Field(2, ge=1, le=100)
     db_max_overflow: int = Field(6, ge=0, le=200)
+    # Outages (docs/adr/0019): no API request waits longer than the deadline on a dependency; a
+    # breaker opens after `breaker_failures` failures in a row and answers 503 for its cool-down.
+    request_deadline_s: float = Field(1.2, gt=0, le=60, description="an API request's wait on the database")
+    ready_timeout_s: float = Field(1.0, gt=0, le=30, description="each /ready check's own bound")
+    breaker_failures: int = Field(3, ge=1, le=1000)
+    breaker_cool_down_s: float = Field(5.0, gt=0, le=600)
+    db_connect_timeout_s: int = Field(2, ge=2, le=60, description="connecting to PostgreSQL, every process")
     group_commit: bool = Field(True, description="append concurrent saves in one transaction")
     leave_after: float = Field(300.0, description="seconds a DISCONNECTED player has to come back")
     live_max_pending: int = Field(1000, ge=1, le=1_000_000, description="messages a live socket may "
@@ -66,6 +77,11 @@ class ArenaSettings(BaseSettings):
     sandbox: Literal["bwrap", "docker"] = "bwrap"
 
     otel_exporter: Literal["none", "console"] = "none"
+    # Prometheus /metrics of `arena relay|worker|judge|scheduler` on a port of their own; 0 = off.
+    # The API serves /metrics on its own port (docs/operations.md, "Metrics").
+    metrics_port: int = Field(0, ge=0, le=65535)
+    metrics_host: str = "0.0.0.0"
+    metrics_queue_every_s: float = Field(15.0, gt=0, description="queue depths sampled this often")
     log_level: str = "INFO"
     log_json: bool = True
 

@@ -36,7 +36,7 @@ class ApiClient:
 
     def request(self, method: str, path: str, user: str | None = None, role: str = "player",
                 headers: dict[str, str] | None = None, **kwargs) -> httpx.Response:
-        url = path if path.startswith("/health") or path.startswith("/ready") or path.startswith("/schema") \
+        url = path if path.startswith(("/health", "/ready", "/schema", "/asyncapi", "/metrics")) \
             else f"/api/v2{path}"
         return self.http.request(method, url, headers={**self.headers(user, role), **(headers or {})}, **kwargs)
 

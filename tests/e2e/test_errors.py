@@ -247,13 +247,13 @@ def test_health_says_ok(api) -> None:
     assert (response.status_code, response.json()) == (200, {"status": "ok"})
 
 
-def test_readiness_checks_the_event_store_and_the_read_models(api) -> None:
+def test_readiness_checks_the_database_and_reports_the_breakers(api) -> None:
     response = api.get("/ready")
 
     assert response.status_code == 200
     assert response.json()["status"] == "ready"
-    assert response.json()["checks"]["event_store"] == "ok"
-    assert response.json()["checks"]["read_models"] == "ok"
+    assert response.json()["checks"] == {"database": "ok", "broker": "not configured", "redis": "not configured"}
+    assert response.json()["breakers"] == {"database": "closed"}
 
 
 def test_the_openapi_schema_describes_the_api(api) -> None:

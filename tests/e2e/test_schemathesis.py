@@ -1,5 +1,5 @@
 """Property-based: no request the OpenAPI document allows, or nearly allows, makes the API answer
-5xx. Schemathesis generates requests for every operation (its examples, coverage and fuzzing
+5xx, and every answer conforms to the document (status, media type, headers, body schema). Schemathesis generates requests for every operation (its examples, coverage and fuzzing
 phases, valid and invalid input alike) and sends each one as an admin and as a player to a real
 server on its own PostgreSQL database (what it creates and deletes harms no other test).
 
@@ -17,7 +17,13 @@ from types import SimpleNamespace
 import pytest
 import schemathesis
 from hypothesis import strategies as st
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import (content_type_conformance, not_a_server_error, response_headers_conformance,
+                                 response_schema_conformance, status_code_conformance)
+
+# Issue 13, item 4: the document tells the truth: every answer's status, media type, headers and
+# body are what it declares, besides never being a 5xx.
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
+          response_schema_conformance, response_headers_conformance]
 
 from arena.api.app import create_app
 from arena.api.auth import mint_token
@@ -75,5 +81,5 @@ def test_the_fuzzed_document_is_the_served_one(fuzzed_api) -> None:
 def test_no_request_makes_the_api_answer_5xx(case, fuzzed_api) -> None:
     for role in ("admin", "player"):
         token = mint_token(fuzzed_api.settings, f"fuzz-{role}", role)
-        case.call_and_validate(base_url=str(fuzzed_api.http.base_url), checks=[not_a_server_error],
+        case.call_and_validate(base_url=str(fuzzed_api.http.base_url), checks=CHECKS,
                                headers={"Authorization": f"Bearer {token}"}, timeout=30)

@@ -8,13 +8,13 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 
 from arena.api.auth import mint_token
 from arena.settings import ArenaSettings
+from served import wait_until_answering
 
 RABBIT = "amqp://guest:guest@127.0.0.1:5672/"
 
@@ -41,21 +41,13 @@ def test_workers_serve_one_port_and_share_the_event_store(e2e_postgres_url: str,
     try:
         root = f"http://127.0.0.1:{port}"
         base = f"{root}/api/v2"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{root}/health").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None, server.stderr.read().decode()
-            assert time.monotonic() < deadline, "the workers did not start within 30 s"
-            time.sleep(0.1)
+        wait_until_answering(root, server, timeout=30)
 
         workers = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True)
         assert len(workers.stdout.split()) >= 2  # uvicorn's supervisor forks one process per worker
         admin = {"Authorization": f"Bearer {mint_token(ArenaSettings(jwt_secret=secret), 'ada', 'admin')}"}
-        created = [httpx.post(f"{base}/battles", json={"title": f"worker {i}"}, headers=admin)
+        # The first command of each worker may wait for its language detection (JVMs take seconds).
+        created = [httpx.post(f"{base}/battles", json={"title": f"worker {i}"}, headers=admin, timeout=60)
                    for i in range(6)]  # whichever worker takes each, they share the store
         assert [response.status_code for response in created] == [201] * 6
         for response in created:

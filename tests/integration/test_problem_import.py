@@ -152,3 +152,20 @@ def test_parts_of_a_package_not_supported_yet_are_reported_not_dropped(tmp_path:
     for part in ("'languages' is not supported yet", "limits.output is not enforced", "input_validators/",
                  "attachments/", "data/: 1 file(s) other than .in/.ans"):
         assert f"warning: ignored: " in err and part in err, (part, err)
+
+
+def test_a_submission_that_gets_another_verdict_than_its_folder_stops_the_import_unless_forced(
+        tmp_path: Path, data_dir: Path, capsys) -> None:
+    right = "a, b = map(int, input().split())\nprint(a + b)\n"
+    package = write(tmp_path / "aplusb", KATTIS | {"submissions/accepted/sum.py": right,
+                                                    "submissions/wrong_answer/sum.py": right})
+
+    assert main(["problems", "import", str(package)]) == 1
+    captured = capsys.readouterr()
+    assert "submissions/accepted/sum.py: expected AC, got AC" in captured.out
+    assert "submissions/wrong_answer/sum.py: expected WA, got AC" in captured.out
+    assert "MISMATCH" in captured.out and "not imported" in captured.err
+
+    assert main(["problems", "import", "--force", str(package)]) == 0
+    captured = capsys.readouterr()
+    assert "aplusb: imported" in captured.out and "imported with --force" in captured.err

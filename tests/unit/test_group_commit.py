@@ -23,9 +23,10 @@ class FakeStore:
         self.latency = latency
         self.rows: list[tuple[str, int]] = []
         self.calls: list[int] = []
+        self.keys: list[str] = []
         self.lock = threading.Lock()
 
-    def write(self, events, reads=()):
+    def write(self, events, reads=(), keys=()):
         time.sleep(self.latency)  # the commit's fsync: others pile up meanwhile
         with self.lock:
             self.calls.append(len(events))
@@ -33,7 +34,10 @@ class FakeStore:
                 raise Conflict(events)
             if any(name == read and version > seen for name, version in self.rows for read, seen in reads):
                 raise Conflict(reads)
+            if len(set(keys)) < len(keys) or any(key in self.keys for key in keys):
+                raise Conflict(keys)  # a command key kept before (arena_command_keys' primary key)
             self.rows.extend(events)
+            self.keys.extend(keys)
             return [f"recording of {event}" for event in events]
 
 
@@ -96,6 +100,26 @@ def test_a_stale_read_in_a_batch_fails_only_the_save_that_made_it() -> None:
     assert ("player-2", 1) not in store.rows
 
 
+def test_each_save_keeps_its_command_key_with_its_events_and_a_kept_key_fails_only_its_save() -> None:
+    store = FakeStore(latency=0.02)
+    group = GroupCommit(store.write)
+    store.keys.append("key-kept")
+    start = threading.Barrier(6)
+
+    def save(n: int):
+        start.wait()
+        try:
+            return group.record([(f"player-{n}", 1)], (), ["key-kept" if n == 4 else f"key-{n}"])
+        except Conflict:
+            return "conflict"
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        results = list(pool.map(save, range(6)))
+    assert results[4] == "conflict"
+    assert ("player-4", 1) not in store.rows
+    assert sorted(store.keys) == sorted(["key-kept"] + [f"key-{n}" for n in range(6) if n != 4])
+
+
 def test_an_empty_save_writes_nothing() -> None:
     store = FakeStore()
     assert GroupCommit(store.write).record([]) == []
@@ -105,7 +129,7 @@ def test_an_empty_save_writes_nothing() -> None:
 def test_a_writer_that_dies_hands_over_and_nobody_hangs() -> None:
     calls = []
 
-    def write(events, reads):
+    def write(events, reads, keys=()):
         calls.append(events)
         if len(calls) == 1:
             raise KeyboardInterrupt  # not an Exception: the leader's own thread stops

@@ -43,3 +43,21 @@ def test_finding_8_the_judge_key_is_set_or_made_per_data_dir_when_embedded(tmp_p
     assert (tmp_path / "judge-key").stat().st_mode & 0o777 == 0o600
     with pytest.raises(MissingSecret, match="ARENA_JUDGE_KEY"):
         judge_key(ArenaSettings(data_dir=tmp_path, broker_url="amqp://x"))
+
+
+def test_a_scored_verdict_carries_its_score_and_groups_and_a_pass_fail_one_keeps_its_old_shape() -> None:
+    from datetime import datetime, timezone
+
+    from arena.bus.envelope import EventEnvelope
+    from arena.handlers.judging import verdict_ready
+    from arena.judge.runner import JudgeResult
+    from arena.judge.scoring import GroupScore
+
+    event = EventEnvelope(topic="t", originator_id=uuid4(), originator_version=2,
+                          timestamp=datetime.now(timezone.utc), data={})
+    plain = verdict_ready(event, JudgeResult(submission_id="s1", verdict="AC"))
+    scored = verdict_ready(event, JudgeResult(submission_id="s2", verdict="WA", score=40, max_score=100,
+                                              groups=[GroupScore(group="secret/a", verdict="WA", score=0)]))
+    assert not {"score", "max_score", "groups"} & set(plain.details)
+    assert (scored.details["score"], scored.details["max_score"]) == (40, 100)
+    assert scored.details["groups"] == [{"group": "secret/a", "verdict": "WA", "score": 0.0}]

@@ -1,16 +1,25 @@
 """Idempotency-Key: the same key with the same request gets the same answer, and the command
-runs once. The key is claimed (a row with no answer yet) before the handler runs, so two
-concurrent requests with one key cannot both run it; a 5xx answer releases the key.
+runs once. The key is claimed (a row with no answer yet) for a lease before the handler runs, so
+two concurrent requests with one key cannot both run it; a 5xx answer ends the lease at once,
+and a request that never answers loses it when it passes (idempotency_lease.py).
+
+The key also travels to the command (arena.application.command_keys): its answer is appended
+with its events, so a request that takes over a key whose command did commit gets that
+command's answer, never a second run (docs/adr/0018).
 """
 
 from __future__ import annotations
 
 import hashlib
 
+import structlog
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from arena.api.idempotency_store import IdempotencyStore
 from arena.api.problem_details import send_problem
+from arena.application.command_keys import CommandKey, running_key
+
+log = structlog.get_logger()
 
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
 MAX_KEY_LENGTH = 200
@@ -45,16 +54,20 @@ def idempotency_middleware_factory(store: IdempotencyStore, max_body_bytes: int)
                 status, content_type, stored_body = stored
                 await _send(send, status, content_type, stored_body, replayed=True)
             else:
-                await _run_and_record(app, scope, body, send, store, principal, key)
+                command_key = CommandKey(principal, key, digest, may_be_kept=outcome == "taken over")
+                await _run_and_record(app, scope, body, send, store, command_key)
 
         return middleware
 
     return factory
 
 
-async def _run_and_record(app, scope, body, send, store, principal, key) -> None:
+async def _run_and_record(app, scope, body, send, store, command_key: CommandKey) -> None:
     """Runs the handler with the buffered body; the answer is stored BEFORE the client gets it,
-    so a client that retries at once is replayed, never told the key is still in progress."""
+    so a client that retries at once is replayed, never told the key is still in progress.
+    If it cannot be stored, the client still gets it: the command's own kept answer (appended
+    with its events) answers a retry once the lease has passed."""
+    principal, key = command_key.principal, command_key.key
     start: Message | None = None
     chunks: list[bytes] = []
     delivered = False
@@ -79,19 +92,25 @@ async def _run_and_record(app, scope, body, send, store, principal, key) -> None
             return
         whole = b"".join(chunks)
         status = start["status"] if start else 500
-        if status >= 500:
-            await store.off_loop(store.release, principal, key)
-        else:
-            content_type = dict(start.get("headers", [])).get(b"content-type", b"").decode()
-            await store.off_loop(store.answer, principal, key, status, content_type, whole)
+        try:
+            if status >= 500:
+                await store.off_loop(store.release, principal, key)
+            else:
+                content_type = dict(start.get("headers", [])).get(b"content-type", b"").decode()
+                await store.off_loop(store.answer, principal, key, status, content_type, whole)
+        except Exception:  # the database went away: the lease will free the key
+            log.warning("idempotency key not stored", key_status=status, exc_info=True)
         await send(start)
         await send({"type": "http.response.body", "body": whole, "more_body": False})
 
+    token = running_key.set(command_key)
     try:
         await app(scope, replay_body, hold_until_stored)
     except BaseException:
         await store.off_loop(store.release, principal, key)
         raise
+    finally:
+        running_key.reset(token)
 
 
 async def _read_body(receive: Receive, limit: int) -> bytes | None:

@@ -11,6 +11,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import Send
 
+from arena.api.dependency_guard import DATABASE, DependencyDown, is_connection_error
 from arena.application.locks import Busy
 from arena.domain.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from arena.problems.model import ProblemFormatError
@@ -21,6 +22,7 @@ TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not F
           415: "Unsupported Media Type", 422: "Unprocessable Content", 429: "Too Many Requests",
           431: "Request Header Fields Too Large", 500: "Internal Server Error", 503: "Service Unavailable"}
 
+DEPENDENCY_FAILED = "arena.dependency_failed"  # read by api/deadline.py
 log = structlog.get_logger("arena.api")
 
 
@@ -36,11 +38,14 @@ def problem_response(status: int, detail: str, instance: str = "", **extra: Any)
                     media_type=PROBLEM_JSON)
 
 
-async def send_problem(send: Send, status: int, detail: str, instance: str = "") -> None:
+async def send_problem(send: Send, status: int, detail: str, instance: str = "",
+                       headers: dict[str, str] | None = None, **extra: Any) -> None:
     """Answers from raw ASGI middleware, which runs where Litestar's Response is not at hand."""
-    body = json.dumps(problem(status, detail, instance)).encode()
+    body = json.dumps(problem(status, detail, instance, **extra)).encode()
+    more = [(name.lower().encode(), value.encode()) for name, value in (headers or {}).items()]
     await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", b"%d" % len(body))]})
+                "headers": [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", b"%d" % len(body)),
+                            *more]})
     await send({"type": "http.response.body", "body": body})
 
 
@@ -55,6 +60,8 @@ def _status_of(exc: Exception) -> tuple[int, dict[str, Any]]:
         return 403, {"error": type(exc).__name__}
     if isinstance(exc, Busy):  # its headers carry Retry-After
         return 503, {}
+    if isinstance(exc, DependencyDown):  # likewise
+        return 503, {"dependency": exc.dependency}
     if isinstance(exc, DomainError):
         return 409, {"error": type(exc).__name__}
     if isinstance(exc, ValidationException):  # Litestar says 400; the body is there but invalid
@@ -67,8 +74,12 @@ def _status_of(exc: Exception) -> tuple[int, dict[str, Any]]:
 
 
 def handle_exception(request: Request, exc: Exception) -> Response:
+    if not isinstance(exc, DependencyDown) and is_connection_error(exc):  # an outage, not a bug
+        request.scope[DEPENDENCY_FAILED] = True  # the breaker counts it (api/deadline.py)
+        log.warning("database unavailable", path=request.url.path, error=type(exc).__name__)
+        exc = DependencyDown(DATABASE, 1, "did not answer")
     status, extra = _status_of(exc)
-    if status >= 500 and not isinstance(exc, Busy):  # Busy says what to do: try again
+    if status >= 500 and not isinstance(exc, (Busy, DependencyDown)):  # these say: try again
         log.exception("unhandled error", path=request.url.path)
         detail = "the server failed to handle this request; it has been logged"
     elif "field" in extra and isinstance(exc, ValidationException):  # say what is wrong, not only where

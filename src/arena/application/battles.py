@@ -34,10 +34,11 @@ class BattleVerbs(CommandMachinery):
     problems: ProblemCatalog
     languages: Callable[[], frozenset[str]]
 
+    @retry_on_conflict  # a new battle races nobody, but its Idempotency-Key may (ADR 18)
     def create_battle(self, admin_id: str, settings: BattleSettings) -> UUID:
         self._check_languages(settings.languages)
         battle = Battle.draft(admin_id, settings, self.clock())
-        self.save(battle)
+        self.save(battle, answer=battle.id)
         return battle.id
 
     @retry_on_conflict(locking=the_battle)

@@ -15,9 +15,16 @@ No lock is global and pure reads take none.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from uuid import UUID
+
+# When whoever runs a command stops waiting for it (a time.monotonic() value; the API sets its
+# request deadline, docs/adr/0019): a command still queued for its turn then gives up as Busy,
+# having changed nothing, instead of running after its caller was told 503 and left.
+COMMAND_DEADLINE: ContextVar[float | None] = ContextVar("command_deadline", default=None)
 
 
 class Busy(Exception):
@@ -52,10 +59,12 @@ class AggregateLocks:
         held = self._held.stripes
         wanted = sorted({hash(aggregate_id) % len(self._locks) for aggregate_id in aggregate_ids} - held)
         taken: list[int] = []
+        deadline = COMMAND_DEADLINE.get()
         try:
             for stripe in wanted:
                 lock = self._locks[stripe]
-                if lock.acquire(timeout=self._wait_s) if not held else lock.acquire(blocking=False):
+                wait_s = self._wait_s if deadline is None else max(0.0, min(self._wait_s, deadline - time.monotonic()))
+                if lock.acquire(timeout=wait_s) if not held else lock.acquire(blocking=False):
                     taken.append(stripe)
                 elif not held:
                     raise Busy("too many commands are queued on this aggregate; try again shortly")

@@ -1,9 +1,9 @@
 """The write side's machinery, under every verb: how a command reads, decides and appends.
 
-- A command runs as an Attempt: the aggregates it read (id -> version) and whether it saved.
-- `retry_on_conflict` re-runs a command that lost a race, on fresh state (ADR 9); a command that
-  names the aggregates it decides on first queues behind the others on them (locks.py), and
-  one that still loses every try answers Busy (503), never a crash.
+- A command runs as attempts (attempts.py): `retry_on_conflict` re-runs one that lost a race,
+  on fresh state (ADR 9), queued behind the others on the aggregates it names (locks.py); one
+  that still loses every try answers Busy (503), never a crash. A request's Idempotency-Key
+  reaches its command there: its answer is appended with its events (ADR 18).
 - Reads come from the process cache without a store round trip where the store checks them at
   append time (PostgreSQL); saves from concurrent threads go out in one group commit (ADR 8).
 The verbs themselves live in one small module per aggregate (battles, room, submissions,
@@ -12,110 +12,32 @@ settlement); arena.application.app composes them into the one ArenaApplication.
 
 from __future__ import annotations
 
-import inspect
-import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from copy import deepcopy
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from functools import partial, wraps
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import strtobool
 
+from arena.application.attempts import _this_thread, retry_on_conflict
 from arena.application.cache import ImmutableCacheRepository
-from arena.application.locks import AggregateLocks, Busy
+from arena.application.command_keys import CommandKey, kept_answer_for
+from arena.application.locks import AggregateLocks
 from arena.application.snapshots import snapshot_saved
 from arena.correlation import current_meta
-from arena.domain.errors import DomainError, NotFound
+from arena.db.command_keys import KeptCommand
+from arena.domain.errors import NotFound
 from arena.group_commit import GroupCommit
 
+__all__ = ["CommandMachinery", "retry_on_conflict", "utc_now"]  # the verbs' modules import these here
 T = TypeVar("T")
-Locking = Callable[..., Iterable[UUID]]  # the command's arguments, by name -> aggregate ids
-TRIES = 10
 
 
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-@dataclass
-class Attempt:
-    """One run of a command: the aggregates it read (id -> version), and whether it saved."""
-
-    cached: bool  # may take aggregates from this process's cache without asking the store
-    reads: dict[UUID, int] = field(default_factory=dict)
-    saved: bool = False
-
-
-class _ThisThread(threading.local):
-    # Per thread, not a ContextVar: executors and event loops copy contexts into the threads
-    # and tasks they start, and a judge thread must not find the submitting command's attempt.
-    attempt: Attempt | None = None
-
-
-_this_thread = _ThisThread()
-
-
-def retry_on_conflict(method: Callable[..., T] | None = None, *, locking: Locking | None = None) -> Any:
-    """Optimistic concurrency: a command that lost a race is re-run on fresh state.
-
-    Where the store checks reads at append time (PostgreSQL, ADR 9), the first run takes its
-    aggregates from the cache without a round trip: if any of them changed meanwhile, the append
-    fails as a conflict. A first run that refused (DomainError) or saved nothing may have decided
-    on stale state, so it is run once more on fresh state, whose answer stands.
-
-    `locking` (used as `@retry_on_conflict(locking=...)`) is given the command's arguments by
-    name and names the aggregates it changes; their locks are held around its attempts, so
-    commands on one aggregate in this process run one after the other. Conflicts then come only
-    from other processes; if one still loses every try, it raises Busy (nothing was changed).
-    """
-    if method is None:
-        return partial(retry_on_conflict, locking=locking)
-    # The command's parameter names, once: naming its arguments for `locking` with
-    # inspect.Signature.bind on every call cost a command 17 µs.
-    names = tuple(inspect.signature(method).parameters)[1:]  # without self
-
-    @wraps(method)
-    def wrapper(self: CommandMachinery, *args: Any, **kwargs: Any) -> T:
-        if locking is None:
-            return _attempts(self, method, args, kwargs)
-        aggregate_ids = locking(**dict(zip(names, args)), **kwargs)
-        with self.locks.hold(aggregate_ids):
-            return _attempts(self, method, args, kwargs)
-
-    return wrapper
-
-
-def _attempts(self: CommandMachinery, method: Callable[..., T], args: Any, kwargs: Any) -> T:
-    """Runs the command as attempts (see retry_on_conflict) until one's answer stands."""
-    outer = _this_thread.attempt
-    cached = self.decides_on_cache
-    for tries_left in reversed(range(TRIES)):
-        attempt = _this_thread.attempt = Attempt(cached=cached)
-        try:
-            result = method(self, *args, **kwargs)
-        except IntegrityError as exc:
-            if not tries_left:
-                raise Busy(f"lost {TRIES} races for the same data; try again shortly") from exc
-            cached = False
-            continue
-        except DomainError:
-            if not (attempt.cached and attempt.reads):
-                raise
-            cached = False
-            continue
-        finally:
-            _this_thread.attempt = outer
-        if attempt.cached and attempt.reads and not attempt.saved:
-            cached = False  # a no-op decided on cached state: confirm it on fresh state
-            continue
-        return result
-    raise AssertionError("unreachable")
 
 
 class CommandMachinery(Application[UUID]):
@@ -139,6 +61,8 @@ class CommandMachinery(Application[UUID]):
         # PostgreSQL's EventRecorder checks a command's reads inside its append (ADR 9), which
         # makes deciding on cached aggregates safe; elsewhere every read is fast-forwarded.
         self.decides_on_cache = getattr(self.recorder, "checks_reads", False)
+        # Only PostgreSQL's EventRecorder appends a command's key with its events (ADR 18).
+        self.keeps_command_keys = getattr(self.recorder, "keeps_command_keys", False)
         self._group_commit = GroupCommit(self._write, max_batch=256 if group_commit else 1)
         self.clock = clock
         self.on_saved = on_saved
@@ -154,7 +78,11 @@ class CommandMachinery(Application[UUID]):
             cache_maxsize=int(maxsize) if maxsize else None,
             fastforward=strtobool(self.env.get(self.AGGREGATE_CACHE_FASTFORWARD, "y")))
 
-    def save(self, *objs: Any, **kwargs: Any) -> list[Any]:
+    def save(self, *objs: Any, answer: Any = None, **kwargs: Any) -> list[Any]:
+        """`answer`: the verb's result (an id), kept with the events when the request has a key."""
+        attempt = _this_thread.attempt
+        if attempt is not None and answer is not None:
+            attempt.answer = answer
         # eventsourcing's collect_events tests each object against runtime-checkable Protocols,
         # which Python 3.11 re-derives on every check (a tenth of a command's CPU); commands
         # save only aggregates, so they are collected directly. Anything else: the library's way.
@@ -180,16 +108,23 @@ class CommandMachinery(Application[UUID]):
             return super()._record(processing_event)
         attempt = _this_thread.attempt
         reads = list(attempt.reads.items()) if attempt is not None else []
-        recordings = self._group_commit.record(processing_event.events, reads)
+        keys = attempt.keep() if attempt is not None and processing_event.events else []
+        recordings = self._group_commit.record(processing_event.events, reads, keys)
         if attempt is not None and processing_event.events:
             attempt.saved = True  # the append checked every read: the decision stands
         self._remember(processing_event.aggregates.values())
         return recordings
 
-    def _write(self, events: list[Any], reads: list[tuple[UUID, int]]) -> list[Any]:
+    def _write(self, events: list[Any], reads: list[tuple[UUID, int]], keys: list[KeptCommand]) -> list[Any]:
         if self.decides_on_cache:
-            return self.events.put(events, reads=reads)
+            return self.events.put(events, reads=reads, keys=keys)
         return self.events.put(events)
+
+    def _kept(self, key: CommandKey) -> tuple[bool, Any]:
+        """(True, the kept answer) if the key's command was appended before; else (False, None)."""
+        if not self.keeps_command_keys:
+            return False, None
+        return kept_answer_for(key, self.recorder.kept_command(key.principal, key.key))
 
     def _remember(self, aggregates: Any) -> None:
         """Keeps what was just saved as the cached state (never replacing a newer one).

@@ -20,7 +20,7 @@ class RoomVerbs(CommandMachinery):
             return room_player_id(battle_id, user_id)
         battle.admit(user_id)
         player = RoomPlayer(battle_id=battle_id, user_id=user_id, at=self.clock())
-        self.save(battle, player)
+        self.save(battle, player, answer=player.id)
         return player.id
 
     def get_room_player(self, battle_id: UUID, user_id: str) -> RoomPlayer:

@@ -29,7 +29,7 @@ class SubmissionVerbs(CommandMachinery):
             problem_sha256=battle.problems[problem]["sha256"], language=language, source=source,
             source_sha256=hashlib.sha256(source.encode()).hexdigest(), received_at=self.clock(),
         )
-        self.save(player)
+        self.save(player, answer=submission_id)  # kept with the events under an Idempotency-Key
         return submission_id
 
     @retry_on_conflict(locking=that_room_player)

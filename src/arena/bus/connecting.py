@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import structlog
 
 from arena.bus.topology import Topology, declare
+from arena.metrics import DEPENDENCY_UP
 from arena.retrying import BROKER_DOWN, RECONNECTS, Backoff
 
 if TYPE_CHECKING:
@@ -61,11 +62,13 @@ def watch_robust_reconnects(process: str) -> dict[str, Any]:
 
     def closed(_connection: Any, error: BaseException | None = None) -> None:
         if error is not None:  # None: we closed it ourselves
+            DEPENDENCY_UP.mark("broker", 0)
             log.warning("dependency.unavailable", process=process, dependency="broker",
                         error=f"{type(error).__name__}: {error}"[:500], retry_in=RECONNECT_INTERVAL_S)
 
     def reconnected(_connection: Any) -> None:
         RECONNECTS.labels(process, "broker").inc()
+        DEPENDENCY_UP.mark("broker", 1)
         log.info("dependency.back", process=process, dependency="broker")
 
     return {"reconnect_interval": RECONNECT_INTERVAL_S, "on_close": [closed], "on_reconnected": [reconnected]}

@@ -19,13 +19,14 @@ as much CPU as aio-pika itself. The subscriber stays FastStream's (its channel a
 start, stop and graceful wait), but aio-pika hands each delivery straight to `_Consumer.deliver`.
 What the pipeline did for us is done here, explicitly: the OpenTelemetry span
 (arena.bus.telemetry, in place of the broker's telemetry middleware), structlog's request_id and
-message_id, and logging a failure. The body is validated once with pydantic's JSON parser.
+message_id, logging a failure, and counting each outcome (arena_messages_total, arena.metrics). The body is validated once with pydantic's JSON parser.
 """
 
 from __future__ import annotations
 
 import contextlib
 import inspect
+import time
 import typing
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ from arena.bus.telemetry import processing
 from arena.bus.envelope import EventEnvelope
 from arena.bus.topology import DEAD, Topology
 from arena.bus.trust import Rejected, StoredEvents
+from arena.metrics import EVENT_AGE, MESSAGE_SECONDS, MESSAGES
 
 if TYPE_CHECKING:
     from aio_pika.abc import AbstractIncomingMessage
@@ -137,6 +139,11 @@ class _Consumer:
         self.trust = trust
         self.subscriber: RabbitSubscriber | None = None
         self._acks: ChannelAcks | None = None
+        # Labelled once: a label lookup per message would cost more than the increment.
+        self._outcomes = {outcome: MESSAGES.labels(queue, outcome)
+                          for outcome in ("ok", "retry", "dead", "rejected", "malformed", "early")}
+        self._seconds = MESSAGE_SECONDS.labels(queue)
+        self._event_age = EVENT_AGE.labels(queue)
 
     async def deliver(self, raw: AbstractIncomingMessage) -> None:
         """aio-pika's callback, once per delivery: FastStream's pipeline is not involved."""
@@ -157,6 +164,7 @@ class _Consumer:
             try:
                 if DELIVER_AT in headers and remaining_ms(headers) > 0:
                     await self._resend(raw, headers, int(headers[DELIVER_AT]))  # early: wait on
+                    self._outcomes["early"].inc()
                 else:
                     await self._process(raw, headers)
             except Exception:
@@ -187,18 +195,24 @@ class _Consumer:
             reason = str(exc) if isinstance(exc, ValidationError) else f"{type(exc).__name__}: {exc}"
             log.warning("bus.consumer.malformed", queue=self.queue, message_id=raw.message_id)
             await self._dead_letter(raw, headers, routing_key, f"malformed message: {reason}")
+            self._outcomes["malformed"].inc()
             return
         attempt = int(headers.get(ATTEMPT, 1))
         delivery = Delivery(self.queue, routing_key, raw.message_id, attempt, headers)
+        started = time.perf_counter()
         try:
-            if self.trust is not None and isinstance(body, EventEnvelope):
-                body = await self.trust.trusted(body)  # the store's copy, or Rejected
+            if isinstance(body, EventEnvelope):
+                self._event_age.observe(max(0.0, time.time() - body.timestamp.timestamp()))
+                if self.trust is not None:
+                    body = await self.trust.trusted(body)  # the store's copy, or Rejected
             # Every log line of the handler carries the request that caused this message.
             with structlog.contextvars.bound_contextvars(
                     request_id=headers.get("request_id"), message_id=raw.message_id):
                 await (self.handler(body, delivery) if self.wants_delivery else self.handler(body))
+            self._outcomes["ok"].inc()
         except Rejected as exc:
             await self._reject(raw, headers, routing_key, exc)
+            self._outcomes["rejected"].inc()
         except Exception as exc:
             trace.get_current_span().record_exception(exc)
             error = f"{type(exc).__name__}: {exc}"
@@ -206,6 +220,7 @@ class _Consumer:
                 log.error("bus.consumer.gave_up", queue=self.queue, message_id=raw.message_id,
                           routing_key=routing_key, attempt=attempt, error=error)
                 await self._dead_letter(raw, headers, routing_key, error)
+                self._outcomes["dead"].inc()
                 return
             delay_ms = round(self.policy.delay_after(attempt) * 1000)
             log.warning("bus.consumer.retry", queue=self.queue, message_id=raw.message_id,
@@ -213,6 +228,9 @@ class _Consumer:
             retry_headers = carried_headers(headers, **{
                 ATTEMPT: attempt + 1, ROUTING_KEY: routing_key, RETRY_DELAY: delay_ms, ERROR: error[:MAX_ERROR_CHARS]})
             await self._resend(raw, retry_headers, now_ms() + delay_ms)
+            self._outcomes["retry"].inc()
+        finally:
+            self._seconds.observe(time.perf_counter() - started)
 
     async def _reject(self, raw: Any, headers: dict[str, Any], routing_key: str, exc: Rejected) -> None:
         log.warning("bus.consumer.rejected", queue=self.queue, message_id=raw.message_id,

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 import aio_pika
 import aiormq
 
+from arena.bus.telemetry import publishing
+
 if TYPE_CHECKING:
     from aio_pika.abc import AbstractExchange
     from faststream.rabbit import RabbitBroker, RabbitExchange
@@ -53,10 +55,12 @@ async def publish_confirmed(
 ) -> None:
     """Publish and wait for the broker's confirm; raise if it was refused or, when `must_route`,
     if no queue took it. The broker's default channel has confirms on (FastStream's default)."""
-    result = await broker.publish(
-        body, exchange=exchange, routing_key=routing_key, persist=True, message_id=message_id,
-        headers=dict(headers or {}), content_type=content_type, correlation_id=correlation_id,
-        mandatory=must_route)
+    sent_headers = dict(headers or {})
+    with publishing(exchange.name, routing_key, sent_headers, under_current=True):
+        result = await broker.publish(
+            body, exchange=exchange, routing_key=routing_key, persist=True, message_id=message_id,
+            headers=sent_headers, content_type=content_type, correlation_id=correlation_id,
+            mandatory=must_route)
     # An ack is the confirm; a returned (unroutable) message comes back instead of the ack.
     if must_route and not isinstance(result, aiormq.spec.Basic.Ack):
         raise NotRouted(f"no queue bound for {routing_key!r} on {exchange.name!r}")

@@ -35,6 +35,7 @@ from arena.bus.publish import publish_on_exchange
 from arena.bus.telemetry import publishing
 from arena.bus.topology import EVENTS, Topology
 from arena.db.positions import read_position, save_position
+from arena.metrics import RELAY_PUBLISHED
 from arena.retrying import BROKER_DOWN, DATABASE_DOWN, Backoff
 
 if TYPE_CHECKING:
@@ -87,6 +88,7 @@ class Relay:
         # All in flight at once: the confirms come back pipelined, not one round trip each.
         await asyncio.gather(*(self._publish(exchange, envelope) for envelope in envelopes))
         await asyncio.to_thread(self._save_position, envelopes[-1].notification_id)
+        RELAY_PUBLISHED.inc(len(envelopes))
         log.debug("relay.page", first=envelopes[0].notification_id,
                   last=envelopes[-1].notification_id, count=len(envelopes))
         return len(envelopes)

@@ -23,7 +23,19 @@ def make_engine(settings: ArenaSettings) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow,
-                         pool_pre_ping=True)
+                         pool_pre_ping=True, connect_args=network_bounds(settings))
+
+
+def network_bounds(settings: ArenaSettings) -> dict[str, int]:
+    """libpq options that bound a wait on an unreachable PostgreSQL (docs/adr/0019): a connect
+    gives up after db_connect_timeout_s, and a connection whose packets go unanswered (a
+    blackholed network, not a slow query: an idle wait for rows sends nothing) is dropped after
+    TCP_USER_TIMEOUT_MS or the keepalives, instead of the kernel's ~15 minutes."""
+    return {"connect_timeout": settings.db_connect_timeout_s, "tcp_user_timeout": TCP_USER_TIMEOUT_MS,
+            "keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2, "keepalives_count": 3}
+
+
+TCP_USER_TIMEOUT_MS = 10_000
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

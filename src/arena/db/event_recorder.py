@@ -5,8 +5,9 @@ Every command ends in an append, so its cost bounds commands/s. eventsourcing's 
 pipelines SET LOCAL, LOCK TABLE, NOTIFY, the INSERT and the id fetch inside an explicit
 transaction (about eight waits on the socket); `arena_append_events` (migration 0004) takes the
 same lock, checks that every aggregate the command read is still at the version it read, and
-inserts, and NOTIFYs the table's channel for the relay, server-side. Reads are eventsourcing's
-own.
+inserts, and NOTIFYs the table's channel for the relay, server-side. Its overload of migration
+0006 appends, in the same statement, the kept answers of the commands run under an
+Idempotency-Key (arena_command_keys, ADR 18). Reads are eventsourcing's own.
 """
 
 from __future__ import annotations
@@ -19,12 +20,17 @@ from eventsourcing.persistence import InterfaceError, OperationalError, StoredEv
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.utils import retry
 
-APPEND = "SELECT arena_append_events(%s, %s, %s, %s, %s, %s) AS notification_id"
+from arena.db.command_keys import KeptCommand
+
+APPEND = ("SELECT arena_append_events(%s, %s, %s, %s, %s, %s, %s::text[], %s::text[], %s::text[], %s::text[])"
+          " AS notification_id")
+KEPT = "SELECT principal, key, request_hash, answer FROM arena_command_keys WHERE principal = %s AND key = %s"
 TOPIC = "arena.db.event_recorder:EventRecorder"  # for eventsourcing's APPLICATION_RECORDER_TOPIC
 
 
 class EventRecorder(PostgresApplicationRecorder):
     checks_reads = True  # ArenaApplication may then decide commands on cached aggregates
+    keeps_command_keys = True  # and append a keyed command's answer with its events
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -36,7 +42,8 @@ class EventRecorder(PostgresApplicationRecorder):
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(self, stored_events: Sequence[StoredEvent], *,
-                      reads: Sequence[tuple[UUID, int]] = (), **kwargs: Any) -> Sequence[int] | None:
+                      reads: Sequence[tuple[UUID, int]] = (), keys: Sequence[KeptCommand] = (),
+                      **kwargs: Any) -> Sequence[int] | None:
         if not stored_events:
             return []
         arguments = ([event.originator_id for event in stored_events],
@@ -44,7 +51,17 @@ class EventRecorder(PostgresApplicationRecorder):
                      [event.topic for event in stored_events],
                      [event.state for event in stored_events],
                      [aggregate_id for aggregate_id, _ in reads],
-                     [version for _, version in reads])
+                     [version for _, version in reads],
+                     [key.principal for key in keys], [key.key for key in keys],
+                     [key.request_hash for key in keys], [key.answer for key in keys])
         with self.datastore.get_connection() as conn, conn.cursor() as cursor:
             cursor.execute(APPEND, arguments, prepare=True)
             return [row["notification_id"] for row in cursor.fetchall()]
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def kept_command(self, principal: str, key: str) -> KeptCommand | None:
+        """The command appended under this key, if one was."""
+        with self.datastore.get_connection() as conn, conn.cursor() as cursor:
+            cursor.execute(KEPT, (principal, key), prepare=True)
+            row = cursor.fetchone()
+        return KeptCommand(row["principal"], row["key"], row["request_hash"], row["answer"]) if row else None

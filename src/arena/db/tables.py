@@ -204,6 +204,17 @@ rating_history = sa.Table(
     sa.Column("rated_at", UTCDateTime, nullable=False),
 )
 
+# --- 0006: the answers of commands run under an Idempotency-Key, kept with their events -------
+
+command_keys = sa.Table(
+    "arena_command_keys", metadata,
+    sa.Column("principal", sa.String(200), primary_key=True),
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("request_hash", sa.String(64), nullable=False),
+    sa.Column("answer", sa.Text),
+    sa.Column("recorded_at", UTCDateTime, nullable=False),
+)
+
 # --- 0009: live sockets, so that presence follows them across API instances -------------------
 
 live_instances = sa.Table(

@@ -8,6 +8,7 @@ The rules are written out for people in docs/scoreboard.md.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -33,6 +34,16 @@ class Summary(NamedTuple):
     points: int
     last_accepted_at: datetime | None
     problems: dict[str, Any]
+
+
+def scored_points(problem_points: int, details: Mapping[str, Any]) -> int:
+    """What a scored submission (a Kattis `type: scoring` problem; its verdict's details carry
+    `score` and `max_score`) earns: its share of the problem's points, rounded down, so never
+    more than it scored. A pass-fail verdict carries no score and earns nothing here."""
+    score, most = details.get("score"), details.get("max_score")
+    if not isinstance(score, (int, float)) or not isinstance(most, (int, float)) or most <= 0:
+        return 0
+    return math.floor(problem_points * min(1.0, max(0.0, score / most)) + 1e-9)
 
 
 def rank(scoring: str, started_at: datetime | None, ended_at: datetime | None,
@@ -71,10 +82,12 @@ def ranked(scoring: str, started_at: datetime | None, ended_at: datetime | None,
 
 
 def _key(scoring: str, line: Summary) -> tuple:
+    if scoring == "points":
+        if line.points == 0 and line.solved == 0:
+            return (1,)  # nothing earned: after everyone who earned something, all tied
+        return (0, -line.points, line.last_accepted_at)
     if line.solved == 0:
         return (1,)  # nothing solved: after everyone who solved something, all tied
-    if scoring == "points":
-        return (0, -line.points, line.last_accepted_at)
     return (0, -line.solved, line.penalty, line.last_accepted_at)
 
 
@@ -108,6 +121,12 @@ def _summary(user: str, attempts: list[Attempt], started_at: datetime | None,
             points += earned
             solved += 1
             last = accepted.received_at if last is None or accepted.received_at > last else last
+        else:  # a scoring problem's partial scores: the best one counts, from when it came
+            best = max(own, key=lambda a: a.points)
+            if best.points > 0:
+                earned = best.points
+                points += earned
+                last = best.received_at if last is None or best.received_at > last else last
         if detail:
             problems[slug] = {"accepted_at": accepted and accepted.received_at, "rejected": rejected,
                               "points": earned}
@@ -122,6 +141,8 @@ def _one_attempt(user: str, attempt: Attempt, started_at: datetime | None,
     """_summary for a player with a single attempt (most of a big battle's players), without its
     grouping and sorting; the same numbers (tests/unit/domain/test_ranking.py compares them)."""
     if attempt.verdict != "AC":
+        if attempt.points > 0:  # a partial score (scored_points)
+            return Summary(user, 0, 0, attempt.points, attempt.received_at, _NO_PROBLEMS)
         return Summary(user, 0, 0, 0, None, _NO_PROBLEMS)
     return Summary(user, 1, _minutes(started_at, attempt.received_at),
                    problem_points.get(attempt.problem, attempt.points), attempt.received_at, _NO_PROBLEMS)

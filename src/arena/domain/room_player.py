@@ -11,6 +11,7 @@ from eventsourcing.domain import Aggregate, event
 
 from arena.domain.copying import CopiesCheaply
 from arena.domain.errors import DomainError, InvalidInput
+from arena.domain.ranking import scored_points
 
 VERDICTS = frozenset({"AC", "WA", "TLE", "MLE", "RE", "CE", "OLE", "IE"})
 
@@ -115,10 +116,13 @@ class RoomPlayer(CopiesCheaply, Aggregate):
         if submission["verdict"] is not None:
             return False
         first_accept = verdict == "AC" and submission["problem"] not in self.solved
+        # a scored submission below the full score earns its share (ranking.scored_points)
+        points = problem_points if first_accept else (
+            scored_points(problem_points, details) if verdict != "AC" else 0)
         self._verdict_recorded(
             submission_id=submission_id, battle_id=self.battle_id, user_id=self.user_id,
             problem=submission["problem"], received_at=submission["received_at"], verdict=verdict,
-            judged_at=judged_at, details=details, points=problem_points if first_accept else 0,
+            judged_at=judged_at, details=details, points=points,
         )
         return True
 

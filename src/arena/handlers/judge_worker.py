@@ -6,6 +6,8 @@ it has sandboxes for; the rest wait in the queue for whichever worker frees a sl
 
 from __future__ import annotations
 
+import time
+
 import structlog
 from faststream.rabbit import RabbitBroker
 
@@ -15,6 +17,7 @@ from arena.bus.relay import correlation_headers
 from arena.bus.topology import WORK, Topology
 from arena.handlers.judging import ProblemsByHash, internal_error, judge_request, verdict_ready
 from arena.judge.worker import Judge
+from arena.metrics import judged
 
 log = structlog.get_logger("arena.judge")
 
@@ -25,11 +28,13 @@ async def judge_and_publish(event: EventEnvelope, judge: Judge, problems: Proble
     submission_id = event.data["submission_id"]
     with structlog.contextvars.bound_contextvars(submission_id=submission_id,
                                                  battle_id=str(event.data["battle_id"])):
+        started = time.perf_counter()
         try:
             verdict = verdict_ready(event, await judge.judge(judge_request(event, problems)))
         except Exception as exc:  # the judge's fault (e.g. a missing problem): IE, not a loss
             log.exception("judge failure")
             verdict = internal_error(event, repr(exc))
+        judged(verdict.verdict, time.perf_counter() - started)
         await publish_confirmed(broker, verdict.signed(key).model_dump_json().encode(),
                                 exchange=topology.exchange(WORK), routing_key="judge.results",
                                 message_id=f"verdict:{submission_id}",

@@ -72,8 +72,13 @@ def internal_error(event: EventEnvelope, detail: str) -> VerdictReady:
                         verdict="IE", details={"detail": detail[:2000]})
 
 
+_SCORE_FIELDS = {"score", "max_score", "groups"}  # a scoring problem's only
+
+
 def verdict_ready(event: EventEnvelope, result: JudgeResult) -> VerdictReady:
-    details = result.model_dump(mode="json", exclude={"submission_id", "verdict"})
+    # A pass-fail verdict's details keep the shape they had before scoring problems existed.
+    unscored = _SCORE_FIELDS if result.score is None else set()
+    details = result.model_dump(mode="json", exclude={"submission_id", "verdict"} | unscored)
     return VerdictReady(room_player_id=event.originator_id, submission_id=result.submission_id,
                         verdict=result.verdict.value,
                         details=details)

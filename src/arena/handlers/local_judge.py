@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from uuid import UUID
@@ -15,6 +16,7 @@ from arena.bus.envelope import EventEnvelope
 from arena.handlers.judging import (SUBMISSION_RECEIVED, ProblemsByHash, RecordsVerdicts,
                                     internal_error, judge_request, record_verdict, verdict_ready)
 from arena.judge.worker import Judge
+from arena.metrics import judged
 
 log = structlog.get_logger("arena.judge")
 
@@ -69,12 +71,14 @@ class LocalJudge:
         submission_id = event.data["submission_id"]
         with structlog.contextvars.bound_contextvars(submission_id=submission_id,
                                                      battle_id=str(event.data["battle_id"])):
+            started = time.perf_counter()
             try:
                 request = await asyncio.to_thread(judge_request, event, self.problems)
                 verdict = verdict_ready(event, await self._judge.judge(request))
             except Exception as exc:  # never leave a submission without a verdict
                 log.exception("judge failure")
                 verdict = internal_error(event, repr(exc))
+            judged(verdict.verdict, time.perf_counter() - started)
             await asyncio.to_thread(record_verdict, verdict.signed(self.key), self.app, self.key)
             log.info("judged", verdict=verdict.verdict)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,6 +25,7 @@ from arena.handlers.routing import COMMANDS, LIMITS, PROJECTIONS, RATINGS, SETTL
 from arena.handlers.settlement import RatingsStep, SettlementProcess
 from arena.handlers.timers import TimerCommand, fire, timers_for
 from arena.limits.rules import Limiter
+from arena.metrics import Highest
 from arena.projections.base import FetchEvents, Projection, deliver
 
 
@@ -40,6 +41,7 @@ class WorkerContext:
     clock: Callable[[], datetime]
     judge_key: bytes | None = None  # checks judge.results' signatures; None: none is believed
     limiter: Limiter | None = None  # the API's shared store (ARENA_REDIS_URL), for the limits consumer
+    projected: Highest = field(default_factory=Highest)  # for arena_log_lag_events{reader="projections"}
 
 
 async def project(event: EventEnvelope, ctx: WorkerContext) -> None:
@@ -48,6 +50,7 @@ async def project(event: EventEnvelope, ctx: WorkerContext) -> None:
             deliver(ctx.engine, projection, event, ctx.fetch)
 
     await asyncio.to_thread(apply_everywhere)
+    ctx.projected.saw(event.notification_id)
 
 
 async def on_timer_message(message: EventEnvelope | TimerCommand, ctx: WorkerContext) -> None:

@@ -46,7 +46,8 @@ class BwrapSandbox:
         bwrap: str | None = None,
     ) -> None:
         """`uid_base`..`uid_base + max_sessions` must be unused uids, distinct per judge process
-        on one host; `max_sessions` must cover the judge's slots plus `warm`."""
+        on one host; `max_sessions` must cover twice the judge's slots (an interactive
+        submission holds two sessions) plus `warm`."""
         bwrap = bwrap or shutil.which("bwrap") or "/usr/bin/bwrap"
         if not Path(bwrap).exists():
             raise SandboxError("bubblewrap is not installed: run scripts/install-judge-deps.sh")
@@ -80,7 +81,10 @@ class BwrapSandbox:
 
     async def execute(self, job: Job) -> Report:
         self._binds |= frozenset(job.binds)  # later spares bind every toolchain seen so far
-        session = self._take_spare(frozenset(job.binds)) or await self._start(self._binds)
+        if job.channel is not None:  # a folder of this job only: no spare binds it
+            session = await self._start(self._binds | {job.channel})
+        else:
+            session = self._take_spare(frozenset(job.binds)) or await self._start(self._binds)
         try:
             memory = max(self._session_memory, job.run.memory_mb * MB + 256 * MB)
             report = await session.run(job, memory)

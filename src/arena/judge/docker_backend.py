@@ -128,6 +128,8 @@ class DockerSandbox:
         self._image_ready = False
 
     async def execute(self, job: Job) -> Report:
+        if job.channel is not None:  # warm containers cannot take a new mount per job
+            raise SandboxError("interactive problems need the bwrap sandbox (ARENA_SANDBOX=bwrap)")
         if not self._image_ready:
             await asyncio.to_thread(self.engine.ensure_image)
             self._image_ready = True

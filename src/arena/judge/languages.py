@@ -13,6 +13,7 @@ import functools
 import os
 import shutil
 import subprocess
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -147,9 +148,19 @@ def detect_languages(extra_paths: tuple[str, ...] | None = None) -> dict[str, La
     return {lang.id: lang for lang in found if lang is not None}
 
 
+_detecting = threading.Lock()
+
+
 @functools.cache
-def cached_languages() -> dict[str, Language]:
+def _detected() -> dict[str, Language]:
     return detect_languages()
+
+
+def cached_languages() -> dict[str, Language]:
+    """Detected once per process: callers that come while it runs wait for that one detection
+    (functools.cache alone would let each run its own: JVMs' version commands take seconds)."""
+    with _detecting:
+        return _detected()
 
 
 def available_languages() -> list[LanguageInfo]:

@@ -44,6 +44,7 @@ class ValidatorError(RuntimeError):
 class Outcome:
     verdict: Verdict
     message: str = ""  # judgemessage.txt, capped; for IE, why
+    validator_first: bool = False  # interactive: a WA given while the submission still ran
 
 
 def validator_hash(validator: OutputValidator) -> str:
@@ -112,7 +113,7 @@ def validation_job(program: bytes, validator: OutputValidator,
     that is not accepted."""
     bundles = tuple(b"%d %d\n" % (len(i), len(a)) + i + a + out
                     for i, a, out in ((c.input.encode(), c.output.encode(), out) for c, out in cases))
-    run = Step(argv=("python3", "validator.zip", *command(validator), "--", *validator.flags),
+    run = Step(argv=("python3", "-S", "validator.zip", *command(validator), "--", *validator.flags),
                time_limit_ms=VALIDATE_TIME_MS, wall_limit_ms=2 * VALIDATE_TIME_MS + 1000,
                memory_mb=MEMORY_MB, address_space_limit=True,
                # the shim writes the test's files to /tmp: FSIZE must let it
@@ -130,8 +131,8 @@ def _outcome(step: StepReport) -> Outcome:
     message = step.stdout[:MESSAGE_CAP].decode(errors="replace")
     if step.exit_code == 0 and not step.timed_out and not step.output_limit:
         return Outcome(Verdict.AC, message)
-    if step.exit_code == 43 and not step.timed_out:
-        return Outcome(Verdict.WA, message)
+    if step.exit_code in (43, 44) and not step.timed_out:
+        return Outcome(Verdict.WA, message, validator_first=step.exit_code == 44)
     why = "timed out" if step.timed_out else f"exit {step.exit_code}, signal {step.signal}"
     stderr = step.stderr[-1500:].decode(errors="replace")
     return Outcome(Verdict.IE, f"output validator failed ({why}): {message} {stderr}".strip())

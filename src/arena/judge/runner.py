@@ -4,6 +4,8 @@ default validator here, or by the problem's custom one in a session of its own."
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from pydantic import BaseModel
 
 from arena.judge import output_validator
@@ -11,6 +13,7 @@ from arena.judge.compare import OutputRules, outputs_match
 from arena.judge.languages import Language
 from arena.judge.output_validator import Outcome, ValidatorCache, ValidatorError
 from arena.judge.sandbox import Job, Report, Sandbox, Step
+from arena.judge.scoring import GroupScore, score_submission
 from arena.judge.verdicts import Verdict, compile_failed, overall_verdict, run_verdict
 from arena.problems.model import Problem
 
@@ -45,6 +48,11 @@ class JudgeResult(BaseModel):
     time_ms: int = 0
     memory_kb: int = 0
     detail: str = ""  # why, for IE (an operator's message, not the player's fault)
+    # A scoring problem's: the submission's score, the problem's maximum, and each test group's
+    # (None and [] for a pass-fail problem). Old verdicts have none: the fields are additive.
+    score: float | None = None
+    max_score: float | None = None
+    groups: list[GroupScore] = []
 
 
 def build_job(language: Language, source: str, problem: Problem,
@@ -68,7 +76,7 @@ def build_job(language: Language, source: str, problem: Problem,
     )
     return Job(language=language.id, source_name=language.source_name(source), source=source.encode(),
                compile=compile_step, run=run_step, inputs=tuple(t.input.encode() for t in tests),
-               binds=language.binds)
+               binds=language.binds, stop_on_failure=not problem.scoring)  # a score needs every test
 
 
 def output_rules(problem: Problem) -> OutputRules:
@@ -80,16 +88,22 @@ def output_rules(problem: Problem) -> OutputRules:
                        relative_tolerance=problem.float_relative_tolerance or tolerance)
 
 
+def compile_output_of(report: Report) -> str:
+    """The compiler's message, as the player reads it."""
+    if report.compile is None:
+        return ""
+    message = report.compile.stdout[:COMPILE_MESSAGE_CAP].decode(errors="replace")
+    if report.compile.timed_out or report.compile.signal is not None:
+        return (message + "\ncompilation stopped: over its time or memory limit").strip()
+    return message
+
+
 def grade(submission_id: str, problem: Problem, report: Report,
-          checked: list[Outcome] | None = None) -> JudgeResult:
-    """checked: the custom validator's outcomes for the tests whose runs were clean, in order
-    (it stops at the first it does not accept); None: the default validator decides."""
-    compile_output = ""
-    if report.compile is not None:
-        message = report.compile.stdout[:COMPILE_MESSAGE_CAP].decode(errors="replace")
-        compile_output = message
-        if report.compile.timed_out or report.compile.signal is not None:
-            compile_output = (message + "\ncompilation stopped: over its time or memory limit").strip()
+          checked: dict[int, Outcome] | None = None) -> JudgeResult:
+    """checked: the custom validator's outcomes by test index, for the tests whose runs were
+    clean (it stops at the first it does not accept, unless the problem is scored); None: the
+    default validator decides."""
+    compile_output = compile_output_of(report)
     if compile_failed(report.compile):
         return JudgeResult(submission_id=submission_id, verdict=Verdict.CE,
                            compile_output=compile_output)
@@ -102,7 +116,7 @@ def grade(submission_id: str, problem: Problem, report: Report,
         if verdict is None and checked is None:
             verdict = Verdict.AC if outputs_match(case.output.encode(), run.stdout, rules) else Verdict.WA
         elif verdict is None:
-            if index >= len(checked):
+            if index not in checked:
                 break  # the validator stopped at an earlier test
             verdict, feedback = checked[index].verdict, checked[index].message
             if verdict is Verdict.IE:
@@ -112,6 +126,13 @@ def grade(submission_id: str, problem: Problem, report: Report,
                                   signal=run.signal, feedback=feedback,
                                   output=_shown_output(run.stdout) if index < len(problem.samples) else None))
     verdicts = [r.verdict for r in results]
+    if problem.scoring:
+        scored = score_submission(problem, verdicts)
+        return JudgeResult(submission_id=submission_id, verdict=scored.verdict,
+                           compile_output=compile_output, tests=results,
+                           time_ms=max((r.time_ms for r in results), default=0),
+                           memory_kb=max((r.memory_kb for r in results), default=0), detail=detail,
+                           score=scored.score, max_score=scored.max_score, groups=scored.groups)
     if len(results) < len(problem.all_tests) and all(v is Verdict.AC for v in verdicts):
         # The supervisor stops early only after a failure; an accepted prefix means it broke.
         return JudgeResult(submission_id=submission_id, verdict=Verdict.IE, tests=results,
@@ -132,20 +153,26 @@ def _shown_output(stdout: bytes) -> str:
 
 
 async def validate_outputs(sandbox: Sandbox, validators: ValidatorCache, problem: Problem,
-                           report: Report) -> list[Outcome]:
-    """The custom validator's outcomes for the clean runs before the first failed one."""
-    cases = []
-    for run, case in zip(report.tests, problem.all_tests):
+                           report: Report) -> dict[int, Outcome]:
+    """The custom validator's outcomes by test index: for the clean runs before the first
+    failed one, or for every clean run of a scored problem."""
+    indices, cases = [], []
+    for index, (run, case) in enumerate(zip(report.tests, problem.all_tests)):
         if run_verdict(run, time_limit_ms=problem.time_limit_ms, memory_mb=problem.memory_mb,
                        oom_killed=report.oom_killed) is not None:
+            if problem.scoring:
+                continue
             break
+        indices.append(index)
         cases.append((case, run.stdout))
     if not cases:
-        return []
+        return {}
     validator = problem.output_validator
     program = await validators.program(validator, sandbox)
     job = output_validator.validation_job(program, validator, cases)
-    return output_validator.outcomes(await sandbox.execute(job))
+    if problem.scoring:
+        job = replace(job, stop_on_failure=False)
+    return dict(zip(indices, output_validator.outcomes(await sandbox.execute(job))))
 
 
 async def judge_submission(

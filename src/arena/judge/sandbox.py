@@ -38,6 +38,9 @@ class Job:
     inputs: tuple[bytes, ...]
     binds: tuple[tuple[str, str], ...] = ()  # (host path, sandbox path), read-only toolchains
     stop_on_failure: bool = True
+    # (host folder, sandbox path) bound for this job only: the pipes of an interactive run
+    # (interactive.py). A session with one is started for the job, never taken from the spares.
+    channel: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)

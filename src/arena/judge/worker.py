@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 from pydantic import BaseModel, ConfigDict
 
+from arena.judge.interactive import judge_interactive
 from arena.judge.languages import Language, cached_languages
 from arena.judge.output_validator import ValidatorCache
 from arena.judge.runner import COMPILE_TIME_MS, JudgeResult, TestResult, judge_submission
@@ -67,9 +68,9 @@ class Judge:
         async with self._slots:
             self._busy += 1
             try:
-                return await judge_submission(self.sandbox, language, request.submission_id,
-                                              request.source, request.problem,
-                                              self._compile_time_ms, self._validators)
+                judging = judge_interactive if request.problem.interactive else judge_submission
+                return await judging(self.sandbox, language, request.submission_id, request.source,
+                                     request.problem, self._compile_time_ms, self._validators)
             except SandboxError as exc:
                 log.error("sandbox failure judging %s: %s", request.submission_id, exc)
                 return _internal_error(request, str(exc))

@@ -21,12 +21,17 @@ def add_problem_commands(subparsers: argparse._SubParsersAction) -> None:
     importing = actions.add_parser(
         "import", help="import Kattis/ICPC packages or Markdown problems",
         reads=STORE + ("sandbox",),
-        description="Import problems. A Kattis package without a time limit gets one derived "
-                    "from its accepted submissions, judged here in the sandbox (as root).")
+        description="Import problems. A Kattis package's submissions are judged here in the "
+                    "sandbox (as root) and must get the verdict their folder names "
+                    "(submissions/accepted, wrong_answer, time_limit_exceeded, ...); a package "
+                    "without a time limit gets one derived from its accepted submissions.")
     importing.add_argument("paths", nargs="+", type=Path,
                            help="package folders, Markdown files, or folders of packages (every package below)")
     importing.add_argument("--no-verify", action="store_true",
                            help="judge nothing: a package without a time limit gets 1 s (warned)")
+    importing.add_argument("--force", action="store_true",
+                           help="import a package even when a submission gets another verdict "
+                                "than its folder names (the report still lists it)")
     importing.set_defaults(run=_import)
     listing = actions.add_parser("list", help="list the catalog", reads=STORE)
     listing.set_defaults(run=_list)
@@ -43,7 +48,7 @@ def _import(args: argparse.Namespace, settings: ArenaSettings) -> int:
             for path in _packages(given):
                 try:
                     package = read_problem_dir(path)
-                    problem = _problem(package, path, args.no_verify, verifier)
+                    problem = _problem(package, path, args, verifier)
                     info, created = arena.problems.import_problem(problem)
                 except (ProblemFormatError, OSError, SandboxError) as exc:
                     print(f"{path}: not imported: {exc}", file=sys.stderr)
@@ -69,20 +74,31 @@ def _packages(path: Path) -> list[Path]:
         return [path]
 
 
-def _problem(package: KattisPackage, path: Path, no_verify: bool, verifier: _Verifier) -> Problem:
-    if package.time_rule is None:
+def _problem(package: KattisPackage, path: Path, args: argparse.Namespace, verifier: _Verifier) -> Problem:
+    if package.time_rule is None and not package.expected:
         return package.problem
-    if no_verify:
-        print(f"{path}: warning: the package sets no time limit and --no-verify judged nothing: "
-              f"{package.problem.time_limit_ms / 1000:g} s", file=sys.stderr)
+    if args.no_verify:
+        if package.time_rule is not None:
+            print(f"{path}: warning: the package sets no time limit and --no-verify judged nothing: "
+                  f"{package.problem.time_limit_ms / 1000:g} s", file=sys.stderr)
         return package.problem
-    derivation = verifier.derive(package)
-    for warning in derivation.warnings:
+    verification = verifier.verify(package)
+    derivation = verification.derivation
+    if derivation is not None:
+        print(f"{path}: time limit derived: {derivation.problem.time_limit_ms / 1000:g} s "
+              f"(slowest accepted {derivation.slowest}: {derivation.slowest_ms / 1000:.3f} s "
+              f"x {package.time_rule.multiplier:g}, rounded up)")
+    for row in verification.rows:
+        print(f"{path}: {row.line()}")
+    for warning in verification.warnings:
         print(f"{path}: warning: {warning}", file=sys.stderr)
-    print(f"{path}: time limit derived: {derivation.problem.time_limit_ms / 1000:g} s "
-          f"(slowest accepted {derivation.slowest}: {derivation.slowest_ms / 1000:.3f} s "
-          f"x {package.time_rule.multiplier:g}, rounded up)")
-    return derivation.problem
+    mismatches = verification.mismatches
+    if mismatches and not args.force:
+        raise ProblemFormatError("submissions", f"{len(mismatches)} submission(s) got another verdict "
+                                 "than their folder names (see the report; --force imports anyway)")
+    for row in mismatches:
+        print(f"{path}: warning: imported with --force despite {row.path}", file=sys.stderr)
+    return verification.problem
 
 
 class _Verifier:
@@ -91,16 +107,16 @@ class _Verifier:
     def __init__(self, settings: ArenaSettings) -> None:
         self._settings, self._loop, self._judge = settings, None, None
 
-    def derive(self, package: KattisPackage):
+    def verify(self, package: KattisPackage):
         from arena.bootstrap import make_sandbox
         from arena.judge.worker import Judge
-        from arena.problems.verify import derive_time_limit
+        from arena.problems.verify_report import verify_package
 
         if self._loop is None:
             self._loop = asyncio.new_event_loop()
             sandbox = make_sandbox(self._settings.sandbox, **({"warm": 0} if self._settings.sandbox == "bwrap" else {}))
             self._judge = Judge(sandbox=sandbox, slots=1)
-        return self._loop.run_until_complete(derive_time_limit(self._judge, package))
+        return self._loop.run_until_complete(verify_package(self._judge, package))
 
     def close(self) -> None:
         if self._loop is not None:

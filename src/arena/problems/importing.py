@@ -7,6 +7,7 @@ file and inside the package, of NAME.in / NAME.ans pairs.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from arena.problems.errors import ProblemFormatError
@@ -30,8 +31,13 @@ def read_problem_zip(data: bytes, caps: PackageCaps = PackageCaps()) -> KattisPa
     package = read_zip(data, caps)
     entries = [name for name in package.top_level() if not name.startswith(_NOT_PACKAGE_CONTENT)]
     if len(entries) == 1 and package.is_dir(entries[0]):
-        return read_package(package.subpackage(entries[0]), entries[0])
-    return read_package(package, "")  # no folder name: the slug comes from the title
+        read = read_package(package.subpackage(entries[0]), entries[0])
+    else:
+        read = read_package(package, "")  # no folder name: the slug comes from the title
+    if read.expected:  # the API process has no sandbox: say so rather than pretend
+        read = replace(read, ignored=read.ignored + (
+            "submissions/: not judged on upload; `arena problems import` verifies them",))
+    return read
 
 
 def load_problem_dir(path: Path, caps: PackageCaps = PackageCaps()) -> Problem:

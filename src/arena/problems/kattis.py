@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from arena.problems.errors import ProblemFormatError
+from arena.problems.expectations import ExpectedSubmission, expected_submissions
 from arena.problems.model import MEMORY_MB, TIME_LIMIT_MS, Problem, build_problem
 from arena.problems.numbers import bounded_number
 from arena.problems.package import MiB, Package
@@ -19,7 +20,8 @@ from arena.problems.testdata import read_tests
 from arena.problems.time_limit import (UNVERIFIED_TIME_LIMIT_MS, PackageSubmission, TimeRule,
                                        submissions, time_rule)
 from arena.problems.unsupported import unsupported_parts
-from arena.problems.validation import validation_fields
+from arena.problems.score_groups import score_groups
+from arena.problems.validation import problem_type, validation_fields
 from arena.problems.yaml_loader import load_yaml
 
 MAX_PROBLEM_YAML_BYTES = 1 * MiB  # metadata only: the tests live in data/
@@ -35,6 +37,10 @@ class KattisPackage:
     accepted: tuple[PackageSubmission, ...] = ()
     too_slow: tuple[PackageSubmission, ...] = ()  # submissions/time_limit_exceeded
     ignored: tuple[str, ...] = ()  # parts not supported yet, one line each (unsupported.py)
+    # Every submission with the verdict its folder names (verify.py judges them), and the
+    # multiplier and safety margin the format gives, whether or not the limit is derived.
+    expected: tuple[ExpectedSubmission, ...] = ()
+    rule: TimeRule | None = None
 
 
 def load_kattis_package(package: Package, *, slug: str) -> Problem:
@@ -61,17 +67,22 @@ def read_kattis_package(package: Package, *, slug: str) -> KattisPackage:
         "memory_mb": int(bounded_number(limits.get("memory", 256), "limits.memory",
                                         low=MEMORY_MB[0], high=MEMORY_MB[1], whole=True)),
         **validation_fields(meta, package),
+        "scoring": score_groups(package) if "scoring" in problem_type(meta) else None,
         "samples": samples,
         "tests": tests,
         "statement": _statement(package),
     }
     problem = build_problem({k: v for k, v in fields.items() if v is not None}, source="problem.yaml")
-    ignored = unsupported_parts(meta, package)
+    expected, unchecked = expected_submissions(package)
+    ignored = unsupported_parts(meta, package) + tuple(
+        f"{folder}/: submissions whose verdict is not checked" for folder in unchecked)
+    rule = time_rule(meta, limits)
     if _time_limit_ms(package, limits) is not None:
-        return KattisPackage(problem, None, ignored=ignored)
-    return KattisPackage(problem, time_rule(meta, limits),
+        return KattisPackage(problem, None, ignored=ignored, expected=expected, rule=rule)
+    return KattisPackage(problem, rule,
                          submissions(package, "submissions/accepted"),
-                         submissions(package, "submissions/time_limit_exceeded"), ignored)
+                         submissions(package, "submissions/time_limit_exceeded"), ignored,
+                         expected, rule)
 
 
 def _problem_yaml(package: Package) -> dict:

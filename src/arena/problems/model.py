@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Any
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from arena.domain.text import Line, Lines, check_line
 from arena.problems.errors import ProblemFormatError
@@ -80,6 +80,22 @@ def _suffix(name: str) -> str:
     return name[name.rfind("."):] if "." in name else ""
 
 
+class ScoreGroup(BaseModel):
+    """How one test group of a scoring problem (Kattis `type: scoring`) adds up, read from its
+    testdata.yaml / test_group.yaml (score_groups.py); judge/scoring.py applies it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    path: Line(200) = ""  # under data/: "" (the root), "sample", "secret", "secret/group1"
+    aggregation: Literal["sum", "min", "max", "avg", "pass-fail"] = "sum"
+    max_score: float | None = Field(None, ge=0, le=1e9)  # 2023-07 and later: the group's score
+    accept_score: float = Field(1, ge=-1e9, le=1e9)  # legacy: a passed test's score
+    reject_score: float = Field(0, ge=-1e9, le=1e9)
+    on_reject: Literal["break", "continue"] = "break"
+    verdict: Literal["worst_error", "first_error", "always_accept", "accept_if_any_accepted"] = "worst_error"
+    ignore_sample: bool = False
+
+
 class Problem(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -95,6 +111,10 @@ class Problem(BaseModel):
     case_sensitive: bool = True
     space_change_sensitive: bool = False
     output_validator: OutputValidator | None = None
+    # Kattis `type: interactive`: the output validator talks to the submission over pipes.
+    interactive: bool = False
+    # Kattis `type: scoring`: every test group's rule; empty for a pass-fail problem.
+    scoring: tuple[ScoreGroup, ...] = Field((), max_length=1000)
     samples: tuple[TestCase, ...] = ()
     tests: tuple[TestCase, ...] = Field(default=(), description="hidden tests, never shown to players")
     statement: Lines(MAX_STATEMENT_CHARS) = ""
@@ -112,6 +132,12 @@ class Problem(BaseModel):
     @classmethod
     def _normalised_statement(cls, value: str) -> str:
         return _statement(value)
+
+    @model_validator(mode="after")
+    def _interactive_has_a_validator(self) -> Problem:
+        if self.interactive and self.output_validator is None:
+            raise ValueError("an interactive problem needs an output_validator to talk to")
+        return self
 
     @property
     def all_tests(self) -> tuple[TestCase, ...]:
@@ -165,7 +191,8 @@ def render_markdown(problem: Problem) -> str:
     return f"---\n{front}---\n\n{problem.statement}"
 
 
-_OMITTED_DEFAULTS = {"public": False, "case_sensitive": True, "space_change_sensitive": False}
+_OMITTED_DEFAULTS = {"public": False, "case_sensitive": True, "space_change_sensitive": False,
+                     "interactive": False, "scoring": []}
 
 
 def _statement(body: str) -> str:

@@ -7,7 +7,9 @@ since 2025-09), a custom validator when `output_validator/` exists. Flags go to 
 validator as its arguments, or configure the default one (case_sensitive,
 space_change_sensitive, float_tolerance ε, float_absolute_tolerance ε, float_relative_tolerance ε).
 The default validator of the format is case-INsensitive, unlike arena's Markdown default.
-Interactive and scoring problems are refused: not supported yet.
+`interactive` (legacy: `validation: custom interactive`) makes the custom validator the
+interactor (judge/interactive.py). `scoring` problems add up their test groups
+(score_groups.py); a validator's own score (`custom score`) and multi-pass problems are refused.
 """
 
 from __future__ import annotations
@@ -30,18 +32,34 @@ _TOLERANCES = {"float_tolerance": "float_tolerance", "float_absolute_tolerance":
 def validation_fields(meta: dict, package: Package) -> dict[str, Any]:
     modern = str(meta.get("problem_format_version", "legacy")).startswith("20")
     flags = _modern_flags(package) if modern else _words(meta.get("validator_flags"), "validator_flags")
-    folder = _custom_folder(meta, package, modern)
+    words = problem_type(meta)
+    folder = _custom_folder(words, package, modern)
+    interactive = "interactive" in words
+    if interactive and "scoring" in words:
+        raise ProblemFormatError("type", "interactive scoring problems are not supported yet")
+    if interactive and folder is None:
+        raise ProblemFormatError("output_validator", "an interactive problem needs its own "
+                                 "output validator (the interactor)")
     if folder is not None:
-        return {"output_validator": {"files": _validator_files(package, folder), "flags": flags}}
+        validator = {"output_validator": {"files": _validator_files(package, folder), "flags": flags}}
+        return validator | ({"interactive": True} if interactive else {})
     return _default_validator(flags)
 
 
-def _custom_folder(meta: dict, package: Package, modern: bool) -> str | None:
-    kind = str(meta.get("type" if modern else "validation") or ("pass-fail" if modern else "default"))
-    words = kind.split()
-    if {"interactive", "score", "scoring", "multi-pass"} & set(words):
+def problem_type(meta: dict) -> list[str]:
+    """The words of `type` (2023-07 and later: a string or a list) or legacy `validation`."""
+    modern = str(meta.get("problem_format_version", "legacy")).startswith("20")
+    kind = meta.get("type" if modern else "validation") or ("pass-fail" if modern else "default")
+    words = [str(w) for w in kind] if isinstance(kind, list) else str(kind).split()
+    if not modern and meta.get("type") == "scoring":
+        words.append("scoring")  # legacy: `type` says scoring, `validation` how outputs are checked
+    if {"score", "multi-pass"} & set(words):  # a validator's own score.txt; several passes
         raise ProblemFormatError("type" if modern else "validation",
-                                 f"{kind!r} problems are not supported yet")
+                                 f"{' '.join(words)!r} problems are not supported yet")
+    return words
+
+
+def _custom_folder(words: list[str], package: Package, modern: bool) -> str | None:
     if modern:
         for folder in ("output_validator", "output_validators"):
             if package.is_dir(folder):

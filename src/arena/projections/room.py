@@ -52,9 +52,11 @@ class RoomState(FoldingProjection):
         players.set(key, last_seen=event.data["received_at"])
         players.add(key, submissions=1)
 
-    @folds(RoomPlayer.VerdictRecorded, "points")
+    @folds(RoomPlayer.VerdictRecorded, "verdict", "points")
     def verdict_recorded(self, writers: Writers, event: Folded) -> None:
-        if event.data["points"]:
+        # Solved problems only, as RoomPlayer.score: a scoring problem's partial shares are one
+        # per attempt (the best counts) and belong to the points scoreboard, not to this sum.
+        if event.data["points"] and event.data["verdict"] == "AC":
             writers["room_players"].add((str(event.originator_id),), score=event.data["points"])
 
 

@@ -54,7 +54,8 @@ async def test_the_relay_publish_span_continues_the_request_trace_and_travels_wi
 
     [message] = await drain(channel, topology.name("arena.projections"))
     [publish] = [s for s in spans.get_finished_spans() if s.kind is SpanKind.PRODUCER]
-    assert publish.name == f"{topology.name(EVENTS)}.battle.created publish"
+    assert publish.name == f"publish {topology.name(EVENTS)}"  # the messaging conventions' name
+    assert publish.attributes["messaging.rabbitmq.destination.routing_key"] == "battle.created"
     assert format(publish.context.trace_id, "032x") == TRACE_ID
     assert format(publish.parent.span_id, "016x") == PARENT_SPAN_ID
     # the consumer's span will hang under the publish span, not beside it
@@ -83,7 +84,7 @@ async def test_the_handler_runs_inside_a_process_span_of_the_message_trace_with_
     [(trace_id, name, logged, faststream_message)] = seen
     assert faststream_message is None  # the fast path: FastStream's pipeline never saw it
     assert trace_id == TRACE_ID
-    assert name == f"{topology.name('arena.projections')} process"
+    assert name == f"process {topology.name('arena.projections')}"
     assert (logged["request_id"], logged["message_id"]) == ("req-9", "m:1")
     [process] = [s for s in spans.get_finished_spans() if s.kind is SpanKind.CONSUMER]
     assert process.attributes["messaging.message.id"] == "m:1"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from itertools import count
 
-from arena.domain.ranking import Attempt, rank
+from arena.domain.ranking import Attempt, rank, scored_points
 
 START = datetime(2025, 1, 1, 12, 0, tzinfo=timezone.utc)
 END = START + timedelta(hours=2)
@@ -108,3 +108,30 @@ def test_rows_without_detail_equal_the_detailed_rows_for_players_with_one_attemp
         detailed = rank(scoring, START, END, users, attempts, points)
         brief = rank(scoring, START, END, users, attempts, points, detail=False)
         assert [{**row, "problems": {}} for row in detailed] == brief
+
+
+def test_a_scored_submission_earns_its_share_of_the_problems_points_rounded_down() -> None:
+    assert scored_points(300, {"score": 30.0, "max_score": 100.0}) == 90
+    assert scored_points(100, {"score": 2, "max_score": 3}) == 66
+    assert scored_points(100, {"score": 150, "max_score": 100}) == 100  # never beyond the problem's
+    assert scored_points(100, {"tests": []}) == 0  # a pass-fail verdict carries no score
+    assert scored_points(100, {"score": 5, "max_score": 0}) == 0
+
+
+def test_in_a_points_battle_the_best_partial_score_counts_and_ranks_above_nothing() -> None:
+    points = {"subtasks": 200, "easy": 100}
+    rows = rank("points", START, END, ["ada", "bob", "cy", "dan"], [
+        attempt("ada", "subtasks", 10, "WA", points=60), attempt("ada", "subtasks", 30, "TLE", points=140),
+        attempt("bob", "easy", 5, "AC"), attempt("bob", "subtasks", 50, "AC"),
+        attempt("cy", "subtasks", 20, "WA", points=140),
+        attempt("dan", "easy", 1, "WA"),
+    ], problem_points=points)
+    assert [(r["user_id"], r["rank"], r["points"], r["solved"]) for r in rows] == [
+        ("bob", 1, 300, 2), ("cy", 2, 140, 0), ("ada", 3, 140, 0), ("dan", 4, 0, 0)]
+    assert by_user(rows)["ada"]["problems"]["subtasks"]["points"] == 140
+
+
+def test_partial_scores_do_not_count_as_solved_in_an_icpc_battle() -> None:
+    rows = rank("icpc", START, END, ["ada", "bob"], [
+        attempt("ada", "subtasks", 10, "WA", points=60), attempt("bob", "easy", 50, "AC")])
+    assert [(r["user_id"], r["rank"], r["solved"]) for r in rows] == [("bob", 1, 1), ("ada", 2, 0)]

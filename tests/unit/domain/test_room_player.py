@@ -340,3 +340,12 @@ def test_a_player_is_rebuilt_from_its_events_into_the_same_state() -> None:
 def test_every_refusal_is_a_domain_error_the_api_can_map() -> None:
     for error in (WrongPlayerState, DuplicateSubmission, UnknownSubmission, UnknownVerdict):
         assert issubclass(error, RoomPlayerError) and issubclass(error, DomainError)
+
+
+def test_a_scored_verdict_below_the_full_score_records_its_share_of_the_points() -> None:
+    player = joined()
+    partial, full = submit(player), submit(player)
+    player.record_verdict(partial, "WA", T0, {"score": 40.0, "max_score": 100.0}, 250)
+    player.record_verdict(full, "AC", T0, {"score": 100.0, "max_score": 100.0}, 250)
+    assert player.submissions[partial]["points"] == 100 and player.submissions[full]["points"] == 250
+    assert player.solved == {"sum": 250}

@@ -54,11 +54,29 @@ def test_a_legacy_package_uses_its_validator_only_with_validation_custom(tmp_pat
     assert problem.output_validator is None
 
 
-@pytest.mark.parametrize("yaml", ["name: P\nvalidation: custom interactive\n",
-                                  "problem_format_version: 2023-07-draft\nname: P\ntype: scoring\n"])
-def test_interactive_and_scoring_problems_are_refused_as_not_supported_yet(tmp_path, yaml):
+@pytest.mark.parametrize("yaml", ["name: P\nvalidation: custom score\n",
+                                  "problem_format_version: 2023-07-draft\nname: P\ntype: multi-pass\n",
+                                  "problem_format_version: 2023-07-draft\nname: P\ntype: [scoring, interactive]\n"])
+def test_validator_scores_multi_pass_and_interactive_scoring_are_refused_as_not_supported_yet(tmp_path, yaml):
     with pytest.raises(ProblemFormatError, match="not supported yet"):
         load_problem_dir(write(tmp_path / "p", {**DATA, "problem.yaml": yaml}))
+
+
+@pytest.mark.parametrize("yaml", ["name: P\nvalidation: custom interactive\n",
+                                  "problem_format_version: 2023-07-draft\nname: P\ntype: interactive\n",
+                                  "problem_format_version: 2023-07-draft\nname: P\ntype: [pass-fail, interactive]\n"])
+def test_an_interactive_problem_is_read_with_its_interactor_in_both_formats(tmp_path, yaml):
+    folder = "output_validators/i" if "custom" in yaml else "output_validator"
+    problem = load_problem_dir(write(tmp_path / "p", {**DATA, "problem.yaml": yaml,
+                                                      f"{folder}/interact.py": "exit(42)\n"}))
+    assert problem.interactive and problem.output_validator.files[0].name == "interact.py"
+    assert parse_markdown(render_markdown(problem)) == problem
+
+
+def test_an_interactive_problem_without_an_interactor_is_refused(tmp_path):
+    with pytest.raises(ProblemFormatError, match="interactor"):
+        load_problem_dir(write(tmp_path / "p", {**DATA, "problem.yaml":
+                                                "problem_format_version: 2023-07-draft\nname: P\ntype: interactive\n"}))
 
 
 def test_a_package_without_a_time_limit_says_how_to_derive_one_and_lists_its_submissions(tmp_path):

@@ -2,36 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from litestar import Response, get
-from sqlalchemy import text
+from litestar.datastructures import State
 
 from arena.api.problem_details import problem_response
-from arena.bootstrap import Arena
+from arena.api.response_models import HealthView, ReadyView
 
 
 @get("/health", tags=["health"])
-async def health() -> dict[str, str]:
+async def health() -> HealthView:
     """Live: the process answers."""
     return {"status": "ok"}
 
 
-@get("/ready", tags=["health"], sync_to_thread=True)
-def ready(arena: Arena) -> Response[dict[str, Any]]:
-    """Ready: the event store and the read-model database answer."""
-    checks: dict[str, str] = {}
-    try:
-        arena.app.recorder.max_notification_id()
-        checks["event_store"] = "ok"
-    except Exception as exc:  # any failure means not ready; say which
-        checks["event_store"] = f"failed: {type(exc).__name__}"
-    try:
-        with arena.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        checks["read_models"] = "ok"
-    except Exception as exc:
-        checks["read_models"] = f"failed: {type(exc).__name__}"
-    if all(value == "ok" for value in checks.values()):
-        return Response({"status": "ready", "checks": checks})
-    return problem_response(503, "not ready", "/ready", checks=checks)
+@get("/ready", tags=["health"])
+async def ready(state: State) -> Response[ReadyView]:
+    """Ready: the database answers. Each dependency's check (database, broker, redis: ok, down or
+    not configured) and the API's circuit breakers are in the body; each check has its own short
+    timeout (ARENA_READY_TIMEOUT_S), so this answers within about that even during an outage."""
+    readiness = state.readiness
+    checks = await readiness.checks()
+    breakers = state.dependency_guard.states()
+    if readiness.ready(checks):
+        return Response({"status": "ready", "checks": checks, "breakers": breakers})
+    down = ", ".join(name for name, value in checks.items() if value == "down")
+    response = problem_response(503, f"not ready: down: {down}", "/ready", checks=checks, breakers=breakers)
+    response.headers["Retry-After"] = "1"
+    return response

@@ -9,7 +9,8 @@ from litestar import Litestar, get
 from litestar.concurrency import sync_to_thread
 from litestar.datastructures import State
 
-from arena.judge.languages import available_languages
+from arena.api.deadline import NEEDS
+from arena.judge.languages import LanguageInfo, available_languages
 
 
 def _dumped() -> list[dict[str, Any]]:
@@ -23,8 +24,8 @@ def detect_languages(app: Litestar) -> None:
     app.state.languages = asyncio.ensure_future(sync_to_thread(_dumped))
 
 
-@get("/languages", tags=["languages"])
-async def list_languages(state: State) -> list[dict[str, Any]]:
+@get("/languages", tags=["languages"], opt={NEEDS: ()})  # no database: answers during an outage
+async def list_languages(state: State) -> list[LanguageInfo]:
     """Each language whose toolchain answered its version command on this machine."""
     # Async: once detected this is the same list every time, and a thread hop per request cost
     # more than the answer.

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from anyio import to_thread
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.exceptions import HTTPException, PermissionDeniedException
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from arena.api.auth import admin_only
+from arena.api.deadline import DEADLINE
+from arena.api.error_responses import errors
+from arena.api.response_models import ProblemInfoView, ProblemUploaded, ProblemView
 from arena.api.views import problem_info_view, problem_view
 from arena.bootstrap import Arena
 from arena.problems.importing import read_problem_zip
@@ -18,15 +19,17 @@ from arena.projections.battles import problem_has_started
 
 MARKDOWN_TYPES = ("text/markdown", "text/plain", "text/x-markdown", "")
 ZIP_TYPES = ("application/zip", "application/x-zip-compressed")
+UPLOAD_DEADLINE_S = 60.0
 
 
 class ProblemController(Controller):
     path = "/problems"
     tags = ["problems"]
 
-    # Problems have their own limit (ARENA_MAX_PROBLEM_BYTES), checked while reading the stream.
-    @post("/", guards=[admin_only], request_max_body_size=None)
-    async def upload(self, request: Request, arena: Arena) -> Response[dict[str, Any]]:
+    # Problems have their own limit (ARENA_MAX_PROBLEM_BYTES), checked while reading the stream;
+    # and their own deadline: reading and unpacking a package of tens of MB takes seconds.
+    @post("/", guards=[admin_only], request_max_body_size=None, opt={DEADLINE: UPLOAD_DEADLINE_S})
+    async def upload(self, request: Request, arena: Arena) -> Response[ProblemUploaded]:
         """Uploads a problem: a Markdown document (Content-Type text/markdown) or a zip of a
         Kattis/ICPC package or of a Markdown problem with its tests folder (application/zip).
         201 when stored, 200 when the same document was already there; `ignored` lists the
@@ -48,11 +51,12 @@ class ProblemController(Controller):
                         status_code=HTTP_201_CREATED if created else HTTP_200_OK)
 
     @get("/", sync_to_thread=True)
-    def index(self, arena: Arena) -> list[dict[str, Any]]:
+    def index(self, arena: Arena) -> list[ProblemInfoView]:
+        """The catalog: every problem's slug, hash, title and points."""
         return [problem_info_view(info) for info in arena.problems.list()]
 
-    @get("/{slug:str}", sync_to_thread=True)
-    def show(self, slug: str, request: Request, arena: Arena) -> dict[str, Any]:
+    @get("/{slug:str}", sync_to_thread=True, responses=errors(403))
+    def show(self, slug: str, request: Request, arena: Arena) -> ProblemView:
         """The statement, limits and samples; hidden tests only for admins. A player reads it
         once a battle that uses it has started, or at once if the problem is public."""
         info, problem = arena.problems.read(slug)

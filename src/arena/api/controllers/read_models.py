@@ -4,7 +4,7 @@ scoreboard of a past instant from the event store."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, Request, get
@@ -12,6 +12,7 @@ from litestar.params import Parameter
 
 from arena.api.auth import User
 from arena.api.error_responses import errors
+from arena.api.response_models import RoomView
 from arena.api.scoreboard_views import ScoreboardView, parse_at, scoreboard_view
 from arena.bootstrap import Arena
 from arena.domain.battle import BattleStatus
@@ -67,7 +68,7 @@ class BattleReadModelController(Controller):
         return scoreboard_view(board(str(battle_id), facts), position=facts.position, at=instant)
 
     @get("/{battle_id:uuid}/room", sync_to_thread=True)
-    def room(self, battle_id: UUID, arena: Arena) -> dict[str, Any]:
+    def room(self, battle_id: UUID, arena: Arena) -> RoomView:
         """Everyone who ever joined, in joining order, with state, last_seen, score, submissions."""
         room = read_room(arena.engine, str(battle_id))
         if room is None:

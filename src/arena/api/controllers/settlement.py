@@ -19,6 +19,7 @@ from litestar.params import Parameter, QueryParameter
 
 from arena.api.auth import User
 from arena.api.cursor import MAX_CURSOR_CHARS, decode_cursor, encode_cursor
+from arena.api.error_responses import errors
 from arena.api.settlement_views import (
     LeaderboardPage, LeaderboardRow, LedgerPage, LedgerRow, RatingView, SettlementView, settlement_view)
 from arena.bootstrap import Arena
@@ -43,7 +44,7 @@ class SettlementController(Controller):
     path = "/battles"
     tags = ["settlement"]
 
-    @get("/{battle_id:uuid}/settlement", sync_to_thread=True)
+    @get("/{battle_id:uuid}/settlement", sync_to_thread=True, responses=errors(403))
     def show(self, battle_id: UUID, request: Request, arena: Arena) -> SettlementView:
         """The battle's settlement from its aggregate: status, revision, result hash and standings.
         404 when the battle has none (not ended, cancelled, unknown). Auditors and admins see every
@@ -66,7 +67,7 @@ class LedgerController(Controller):
     path = "/ledger"
     tags = ["settlement"]
 
-    @get("/", sync_to_thread=True)
+    @get("/", sync_to_thread=True, responses=errors(403))
     def index(self, request: Request, arena: Arena,
               user_filter: Annotated[str | None, QueryParameter(name="user", min_length=1, max_length=200,
                                                                 description="only this user's rows")] = None,

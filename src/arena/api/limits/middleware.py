@@ -72,15 +72,17 @@ def rate_limit_middleware(limiter: Limiter, settings: ArenaSettings):
             if held is None:
                 await app(scope, receive, send)
                 return
-            answer = _Answer(send)
-            try:
-                await app(scope, receive, answer.send)
-            finally:
-                submission_id = answer.accepted_submission()
+            async def settle(submission_id: str | None) -> None:
                 if submission_id is None:  # refused, failed or replayed: nothing new to judge
                     await limiter.release(held.key, held.member)
                 else:
                     await limiter.claim(held.key, held.member, submission_id)
+
+            answer = _Answer(send, settle)
+            try:
+                await app(scope, receive, answer.send)
+            finally:
+                await answer.settle_once()  # the handler failed before its answer's last part
 
         return middleware
 
@@ -91,11 +93,12 @@ class _Answer:
     """Passes a submission's answer through, noting what the limiter needs from it: the status,
     whether it is an Idempotency-Key replay, and (for a 2xx) the body, which names the submission."""
 
-    def __init__(self, send: Send) -> None:
-        self._send = send
+    def __init__(self, send: Send, settle) -> None:
+        self._send, self._settle = send, settle
         self.status = 500  # no answer started: the handler failed
         self.replayed = False
         self.body = bytearray()
+        self._settled = False
 
     async def send(self, message: Message) -> None:
         if message["type"] == "http.response.start":
@@ -103,7 +106,16 @@ class _Answer:
             self.replayed = any(name.lower() == REPLAYED for name, _ in message.get("headers", ()))
         elif message["type"] == "http.response.body" and 200 <= self.status < 300 and len(self.body) < MAX_BODY:
             self.body += message.get("body", b"")
+        if message["type"] == "http.response.body" and not message.get("more_body", False):
+            # Settled before the client has the whole answer: a client that submits again at
+            # once must find a replay's or a refusal's slot free already.
+            await self.settle_once()
         await self._send(message)
+
+    async def settle_once(self) -> None:
+        if not self._settled:
+            self._settled = True
+            await self._settle(self.accepted_submission())
 
     def accepted_submission(self) -> str | None:
         if not 200 <= self.status < 300 or self.replayed:
