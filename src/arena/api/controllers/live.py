@@ -30,6 +30,9 @@ from arena.live.messages import Auth
 log = structlog.get_logger("arena.live")
 
 AUTH_TIMEOUT_S = 5.0
+# A close frame queues behind what the client has not read yet: a slow client gets its 4429 once
+# it has read that far. Waiting costs only this socket's own task; past it, the socket is dropped.
+CLOSE_WAIT_S = 60.0
 UNAUTHENTICATED, FORBIDDEN, NO_SUCH_BATTLE = 4401, 4403, 4404
 TRY_AGAIN = 1013  # a dependency failed (the database): reconnect later with `after`
 
@@ -126,7 +129,7 @@ async def _serve(socket: WebSocket, subscriber: Subscriber) -> None:
         await asyncio.gather(*tasks, return_exceptions=True)
     if subscriber.closed is not None:
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(socket.close(code=subscriber.closed, reason=_why(subscriber.closed)), 5)
+            await asyncio.wait_for(socket.close(code=subscriber.closed, reason=_why(subscriber.closed)), CLOSE_WAIT_S)
 
 
 async def _send(socket: WebSocket, subscriber: Subscriber) -> None:
