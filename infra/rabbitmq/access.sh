@@ -5,6 +5,7 @@
 set -e
 VHOST=${ARENA_RABBITMQ_VHOST:-/}
 rabbitmqctl set_policy -p "$VHOST" --apply-to exchanges --priority 0 arena-unrouted '^(arena\.events|arena\.work)$' '{"alternate-exchange": "arena.unrouted"}'
+rabbitmqctl set_permissions -p "$VHOST" arena-api '^arena\.live\..*$' '^arena\.live\..*$' '^(arena\.events)$|^arena\.live\..*$'
 rabbitmqctl set_permissions -p "$VHOST" arena-relay '^$' '^(arena\.events|arena\.unrouted)$' '^$'
 rabbitmqctl set_permissions -p "$VHOST" arena-worker '^$' '^(arena\.delay|arena\.requeue|arena\.dead)$' '^(arena\.projections|arena\.timers|arena\.commands|arena\.settlement|arena\.ratings|arena\.limits)$'
 rabbitmqctl set_permissions -p "$VHOST" arena-judge '^$' '^(arena\.work|arena\.unrouted|arena\.delay|arena\.requeue|arena\.dead)$' '^(judge\.requests)$'

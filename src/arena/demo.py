@@ -15,6 +15,7 @@ from arena.api.app import create_app
 from arena.api.auth import mint_token
 from arena.api.server import start_in_thread
 from arena.bootstrap import bootstrap
+from arena.demo_live import LiveListener
 from arena.logging import configure_logging
 from arena.settings import ArenaSettings
 
@@ -88,6 +89,7 @@ def _play(base_url: str, settings: ArenaSettings) -> None:
         _ok(api.post(f"/battles/{battle_id}/lobby", headers=admin))
         for player in ("ada", "grace", "linus"):
             _ok(api.post(f"/battles/{battle_id}/join", headers=auth(player)))
+        live = LiveListener(base_url, battle_id, mint_token(settings, "ada", "player"))  # ada's browser tab
         _ok(api.post(f"/battles/{battle_id}/start", headers=admin))
         submitted = []
         for player, problem, language, source in SUBMISSIONS:
@@ -98,6 +100,8 @@ def _play(base_url: str, settings: ArenaSettings) -> None:
             judged = _wait_for_verdict(api, submission_id, auth(player))
             print(f"{player:>6} {problem} in {language:<6} -> {judged['verdict']}")
         _ok(api.post(f"/battles/{battle_id}/end", headers=admin))
+        live.until_ended()
+        live.print("ada")
         _print("battle", _ok(api.get(f"/battles/{battle_id}", headers=admin)))
         _print("room", _ok(api.get(f"/battles/{battle_id}/room", headers=admin)))
         _print_scoreboard(_ok(api.get(f"/battles/{battle_id}/scoreboard", headers=admin)))

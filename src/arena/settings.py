@@ -69,6 +69,8 @@ class ArenaSettings(BaseSettings):
     db_connect_timeout_s: int = Field(2, ge=2, le=60, description="connecting to PostgreSQL, every process")
     group_commit: bool = Field(True, description="append concurrent saves in one transaction")
     leave_after: float = Field(300.0, description="seconds a DISCONNECTED player has to come back")
+    live_max_pending: int = Field(1000, ge=1, le=1_000_000, description="messages a live socket may "
+                                  "have waiting to be sent; beyond, it is closed with 4429 (too slow)")
     settle_wait_s: float = Field(600.0, ge=0, description="seconds a settlement waits for verdicts "
                                  "of submissions received before the end")
     judge_slots: int = Field(default_factory=lambda: os.cpu_count() or 1)

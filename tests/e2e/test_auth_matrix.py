@@ -155,6 +155,9 @@ ROUTES = [
     # Rejudges (issue 15): the battle's admins only (test_rejudge_api.py: another admin's battle)
     Route("POST", "/admin/submissions/{submission_id}/rejudge", True, _judged_in_my_battle),
     Route("POST", "/admin/battles/{battle_id}/problems/{slug}/rejudge", True, _problem_of_my_battle),
+    # Live battles (issue 14): presence for any user; the socket authenticates in its first message
+    Route("GET", "/battles/{battle_id}/presence", False,
+          lambda api, caller: {"path": f"{make_running_battle(api).path}/presence"}),
 ]
 ADMIN_ROUTES = [route for route in ROUTES if route.admin_only]
 PLAYER_ROUTES = [route for route in ROUTES if not route.admin_only]

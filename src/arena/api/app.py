@@ -27,6 +27,7 @@ from arena.api.deadline import dependency_guard_middleware_factory
 from arena.api.dependency_guard import DependencyGuard
 from arena.api.idempotency import IdempotencyStore, idempotency_middleware_factory
 from arena.api.limits import rate_limit_middleware
+from arena.api.live_wiring import live_side
 from arena.api.openapi_truth import complete
 from arena.api.metrics import http_metrics_middleware, metrics
 from arena.api.problem_details import EXCEPTION_HANDLERS
@@ -61,15 +62,17 @@ def create_app(arena: Arena) -> Litestar:
                     dependency_guard_middleware_factory(guard, settings.request_deadline_s), idempotency],
         guards=[auditors_read_only],
     )
+    auth = jwt_auth(settings)
+    live = live_side(arena, auth.verifier)  # docs/adr/0024: its own feed, outside the HTTP router
     app = Litestar(
-        route_handlers=[api, health, ready, metrics, asyncapi, ui_assets()],
+        route_handlers=[api, health, ready, metrics, asyncapi, ui_assets(), *live.route_handlers],
         dependencies={"arena": Provide(lambda: arena, use_cache=True, sync_to_thread=False)},
-        on_app_init=[jwt_auth(settings).on_app_init],
+        on_app_init=[auth.on_app_init],
         # Inside auth (which on_app_init puts first), outside the router's idempotency claim.
         # The process's one limiter (bootstrap): the embedded bus's verdict handler frees slots in it.
         middleware=[rate_limit_middleware(arena.limiter, settings)],
-        on_startup=[widen_default_executor, detect_languages],
-        on_shutdown=[arena.limiter.close, readiness.close],  # their asyncio sides live on this loop
+        on_startup=[widen_default_executor, detect_languages, *live.on_startup],
+        on_shutdown=[arena.limiter.close, readiness.close, *live.on_shutdown],  # their asyncio sides live on this loop
         # One server span per request (its context is what events and messages carry); not one
         # more per ASGI message sent or received, which cost more than the server span itself.
         plugins=[OpenTelemetryPlugin(OpenTelemetryConfig(exclude=[r"^/health$", r"^/ready$", r"^/metrics$"],
@@ -91,4 +94,5 @@ def create_app(arena: Arena) -> Litestar:
     # Outermost: every answer is counted, the edge's refusals included (api/metrics.py).
     app.asgi_handler = http_metrics_middleware(app.asgi_handler)
     complete(app.openapi_schema)  # what the layers around the routes answer, once (openapi_truth.py)
+    app.state.live = live
     return app

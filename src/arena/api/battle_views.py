@@ -29,6 +29,7 @@ class BattleView(BaseModel):
     max_players: int
     start_at: datetime | None
     season: str | None
+    freeze_last_s: int = Field(0, description="the scoreboard's freeze: the last N seconds (0: none)")
     problems: list[AttachedProblem]
     players: int
     config_hash: str | None

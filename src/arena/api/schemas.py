@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from arena.domain.settings import DurationS, MaxPlayers, Scoring, Season, StartAt, Title
+from arena.domain.settings import DurationS, FreezeLastS, MaxPlayers, Scoring, Season, StartAt, Title
 from arena.domain.text import Line, Lines
 
 MAX_SOURCE_CHARS = 1_000_000  # the schema's cap; ARENA_MAX_SOURCE_BYTES is the real, smaller one
@@ -28,6 +28,7 @@ class ConfigureBattle(Body):
     max_players: MaxPlayers = None  # type: ignore[assignment]
     start_at: StartAt | None = None
     season: Season = None  # type: ignore[assignment]
+    freeze_last_s: FreezeLastS = None  # type: ignore[assignment]
 
 
 class AttachProblem(Body):

@@ -43,12 +43,24 @@ def names(*full_names: str) -> str:
     return "^(" + "|".join(re.escape(name) for name in full_names) + ")$"
 
 
-def grants(topology: Topology, *, worker_queues: Sequence[str], judge_queues: Sequence[str]) -> list[Grant]:
+def prefixed(prefix: str) -> str:
+    """A permission regex matching every name that starts with `prefix`."""
+    return "^" + re.escape(prefix) + ".*$"
+
+
+def grants(topology: Topology, *, worker_queues: Sequence[str], judge_queues: Sequence[str],
+           live_queue_prefix: str | None = None) -> list[Grant]:
     """Each process's user. Consumers write to the retry ladder and the DLQ (arena.bus.consumer);
-    publishers onto arena.events / arena.work may reach arena.unrouted, their alternate exchange."""
+    publishers onto arena.events / arena.work may reach arena.unrouted, their alternate exchange.
+    The API (`live_queue_prefix`) declares, binds and reads its own exclusive live queue and
+    nothing else: configure and write on those queues only, read on arena.events to bind it."""
     n = topology.name
     retries = (n(DELAY), n(REQUEUE), n(DEAD))
-    return [
+    api = []
+    if live_queue_prefix is not None:
+        live = prefixed(n(live_queue_prefix))
+        api = [Grant("arena-api", "arena serve", live, live, f"{names(n(EVENTS))}|{live}")]
+    return [*api,
         Grant("arena-relay", "arena relay", NOTHING, names(n(EVENTS), n(UNROUTED)), NOTHING),
         Grant("arena-worker", "arena worker", NOTHING, names(*retries),
               names(*(n(q) for q in worker_queues))),

@@ -214,3 +214,20 @@ command_keys = sa.Table(
     sa.Column("answer", sa.Text),
     sa.Column("recorded_at", UTCDateTime, nullable=False),
 )
+
+# --- 0008: live sockets, so that presence follows them across API instances -------------------
+
+live_instances = sa.Table(
+    "live_instances", metadata,
+    sa.Column("instance_id", sa.String(100), primary_key=True),
+    sa.Column("heartbeat_at", UTCDateTime, nullable=False),
+)
+
+live_sockets = sa.Table(
+    "live_sockets", metadata,
+    sa.Column("instance_id", sa.String(100), primary_key=True),
+    sa.Column("battle_id", sa.String(36), primary_key=True),
+    sa.Column("user_id", sa.String(200), primary_key=True),
+    sa.Column("sockets", sa.Integer, nullable=False),
+    sa.Index("live_sockets_by_player", "battle_id", "user_id"),
+)

@@ -41,6 +41,7 @@ DurationS = Annotated[int, Field(ge=60, le=7 * 24 * 3600)]
 MaxPlayers = Annotated[int, Field(ge=1, le=100_000)]
 Season = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")]
 Scoring = Literal["icpc", "points"]
+FreezeLastS = Annotated[int, Field(ge=0, le=7 * 24 * 3600)]
 StartAt = Annotated[datetime, AfterValidator(check_start_at)]
 
 
@@ -55,6 +56,9 @@ class BattleSettings(BaseModel):
     start_at: StartAt | None = None
     # The season its settlement counts towards; none: the calendar quarter it ends in (2026-Q4).
     season: Season | None = None
+    # DOMjudge's freeze: the verdicts of submissions received in the last N seconds stay hidden
+    # from players and spectators until the end (admins see them); 0: no freeze.
+    freeze_last_s: FreezeLastS = 0
 
     def __deepcopy__(self, memo: dict[int, object]) -> BattleSettings:
         return self  # frozen: a copied Battle may share it (the command cache copies every get)

@@ -55,6 +55,16 @@ ROUTES: dict[type, tuple[Consumer, ...]] = {
     Settlement.Settled: (SETTLEMENT, RATINGS),  # the ledger, then (apart) the ratings
 }
 
+LIVE_QUEUE_PREFIX = "arena.live."  # + host, pid and a random suffix: each API instance's own queue
+# What each API instance's own live queue is bound to (arena.live, docs/adr/0024): a battle's
+# states, its room's presence and its verdicts. Not a Consumer: the queue is exclusive to one
+# instance and dies with it, so it is declared by that instance and not in definitions.json.
+LIVE_EVENTS: tuple[type, ...] = (
+    Battle.Created, Battle.LobbyOpened, Battle.Started, Battle.Extended, Battle.Ended, Battle.Cancelled,
+    Battle.Configured, Battle.ProblemAttached, Battle.ProblemDetached,
+    RoomPlayer.Joined, RoomPlayer.Reconnected, RoomPlayer.Disconnected, RoomPlayer.Left, RoomPlayer.Completed,
+    RoomPlayer.VerdictRecorded)
+
 
 def event_key(event_class: type) -> str:
     """The routing key of an event class: Battle.Started -> 'battle.started'."""
@@ -65,6 +75,11 @@ def keys_for(consumer: Consumer) -> tuple[str, ...]:
     if consumer.every_event:
         return ("#",)
     return tuple(event_key(cls) for cls, consumers in ROUTES.items() if consumer in consumers)
+
+
+def live_keys() -> tuple[str, ...]:
+    """The routing keys an API instance's live queue is bound to."""
+    return tuple(event_key(cls) for cls in LIVE_EVENTS)
 
 
 def wants(consumer: Consumer, key: str) -> bool:
@@ -83,9 +98,9 @@ def topology(prefix: str = "") -> Topology:
 
 def access(prefix: str = "") -> list[Grant]:
     """Each process's RabbitMQ permissions: `arena judge` reads JUDGE's queue, `arena worker`
-    every other consumer's."""
+    every other consumer's, `arena serve` its own live queues."""
     return grants(topology(prefix), worker_queues=[c.queue for c in CONSUMERS if c is not JUDGE],
-                  judge_queues=[JUDGE.queue])
+                  judge_queues=[JUDGE.queue], live_queue_prefix=LIVE_QUEUE_PREFIX)
 
 
 _KEYS = {consumer.name: frozenset(keys_for(consumer)) for consumer in CONSUMERS}

@@ -7,6 +7,7 @@ here depends on what was delivered first. Rules: docs/scoreboard.md.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -20,6 +21,7 @@ from arena.db.tables import (
 from arena.domain.battle import Battle
 from arena.domain.room_player import RoomPlayer
 from arena.projections.folding import Folded, FoldingProjection, Writers, folds, suffixed
+from arena.domain.freeze import shown_attempts
 from arena.domain.ranking import Attempt, rank
 
 TABLES = (scoreboard_battles, scoreboard_problems, scoreboard_entries, scoreboard_attempts)
@@ -86,8 +88,10 @@ class Scoreboard(FoldingProjection):
         writers["scoreboard_attempts"].set((data["submission_id"],), verdict=data["verdict"], points=data["points"])
 
 
-def read_scoreboard(engine: Engine, battle_id: str, suffix: str = "") -> dict[str, Any] | None:
-    """The ranked scoreboard of one battle, or None when the battle is unknown to it."""
+def read_scoreboard(engine: Engine, battle_id: str, suffix: str = "",
+                    frozen_at: datetime | None = None) -> dict[str, Any] | None:
+    """The ranked scoreboard of one battle, or None when the battle is unknown to it. With
+    `frozen_at`, the attempts received from then on are left out (domain.freeze)."""
     battles, problems, entries, attempts = suffixed(TABLES, suffix)
     with engine.connect() as conn:
         battle = conn.execute(select(battles).where(battles.c.battle_id == battle_id)).one_or_none()
@@ -98,5 +102,6 @@ def read_scoreboard(engine: Engine, battle_id: str, suffix: str = "") -> dict[st
         users = conn.execute(select(entries.c.user_id).where(entries.c.battle_id == battle_id)).scalars()
         facts = [Attempt(r.submission_id, r.user_id, r.problem, r.received_at, r.verdict, r.points)
                  for r in conn.execute(select(attempts).where(attempts.c.battle_id == battle_id))]
+        facts = shown_attempts(facts, frozen_at, over=False)
         rows = rank(battle.scoring, battle.started_at, battle.ended_at, list(users), facts, points)
     return {"battle_id": battle_id, "scoring": battle.scoring, "rows": rows}

@@ -123,8 +123,8 @@ def test_finding_8_the_readme_table_lists_each_process_user_as_the_code_grants_i
 def test_finding_8_no_process_user_may_configure_or_write_events_but_the_relay() -> None:
     from arena.handlers.routing import access
 
-    for grant in access():
-        assert grant.configure == "^$", grant.user
+    for grant in access():  # the API configures only its own exclusive live queues (ADR 24)
+        assert grant.configure == ("^arena\\.live\\..*$" if grant.user == "arena-api" else "^$"), grant.user
         assert ("arena\\.events" in grant.write) == (grant.user == "arena-relay"), grant.user
 
 
