@@ -78,3 +78,9 @@ def test_the_bus_is_described_by_an_asyncapi_document(api) -> None:
         for key in keys_for(consumer):
             assert f"{consumer.queue} <- {key}" in channels
     assert {"EventEnvelope", "VerdictReady"} <= set(document["components"]["schemas"])
+
+
+def test_the_live_socket_is_described_by_an_asyncapi_document(api) -> None:
+    served = api.get("/asyncapi/live")
+
+    assert served.status_code == 200 and served.json()["asyncapi"].startswith("3.")

@@ -15,7 +15,7 @@ from arena.api.controllers.battle_results import results
 from arena.api.controllers.battle_submissions import BattleSubmissionController
 from arena.api.controllers.battles import BattleController
 from arena.api.controllers.health import health, ready
-from arena.api.docs_ui import asyncapi, openapi_config, ui_assets
+from arena.api.docs_ui import asyncapi, asyncapi_live, openapi_config, ui_assets
 from arena.api.controllers.languages import detect_languages, list_languages
 from arena.api.controllers.me import me
 from arena.api.controllers.problems import ProblemController
@@ -65,7 +65,7 @@ def create_app(arena: Arena) -> Litestar:
     auth = jwt_auth(settings)
     live = live_side(arena, auth.verifier)  # docs/adr/0024: its own feed, outside the HTTP router
     app = Litestar(
-        route_handlers=[api, health, ready, metrics, asyncapi, ui_assets(), *live.route_handlers],
+        route_handlers=[api, health, ready, metrics, asyncapi, asyncapi_live, ui_assets(), *live.route_handlers],
         dependencies={"arena": Provide(lambda: arena, use_cache=True, sync_to_thread=False)},
         on_app_init=[auth.on_app_init],
         # Inside auth (which on_app_init puts first), outside the router's idempotency claim.

@@ -27,7 +27,7 @@ from arena.settings import ArenaSettings
 Role = Literal["player", "admin", "auditor", "superadmin"]
 ROLES: tuple[str, ...] = get_args(Role)
 # Each is anchored at both ends: unanchored, "/health" also opened /api/v2/problems/health-check.
-PUBLIC_PATHS = [r"^/health$", r"^/ready$", r"^/metrics$", r"^/schema(?:/.*)?$", r"^/asyncapi$"]
+PUBLIC_PATHS = [r"^/health$", r"^/ready$", r"^/metrics$", r"^/schema(?:/.*)?$", r"^/asyncapi(?:/live)?$"]
 SCHEME = "BearerToken"
 
 

@@ -1,6 +1,7 @@
 """The API's documents for people and tools, served by the API itself: the OpenAPI document with
 a Swagger UI whose scripts and styles come from this server (swagger-ui-bundle's files), never from
-a CDN, and the bus's AsyncAPI document at /asyncapi (bus/asyncapi.py)."""
+a CDN, the bus's AsyncAPI document at /asyncapi (bus/asyncapi.py) and the live socket's at
+/asyncapi/live (live/asyncapi.py)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,19 @@ def ui_assets() -> Router:
 def asyncapi() -> dict[str, Any]:
     """The bus (exchanges, queues, bindings, the event envelope) as AsyncAPI 3.0, made by FastStream."""
     return bus_document()
+
+
+@get("/asyncapi/live", include_in_schema=False, sync_to_thread=False)
+def asyncapi_live() -> dict[str, Any]:
+    """The live socket's messages (WS /api/v2/battles/{id}/live) as AsyncAPI 3.0 (live/asyncapi.py)."""
+    return live_document()
+
+
+@cache
+def live_document() -> dict[str, Any]:
+    from arena.live.asyncapi import document
+
+    return document()
 
 
 @cache
