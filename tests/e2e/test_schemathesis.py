@@ -31,7 +31,7 @@ from arena.limits.memory import InProcessLimiter
 from arena.settings import ArenaSettings
 from helpers import make_draft_battle, make_ended_battle, make_lobby_battle, make_running_battle, private_api
 
-MAX_EXAMPLES = 100
+MAX_EXAMPLES = 50
 # Real ids for path parameters, filled once the server runs: a random uuid only ever meets the 404.
 REAL: dict[str, list[str]] = {"battle_id": [], "slug": []}
 

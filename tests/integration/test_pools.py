@@ -4,13 +4,20 @@ pools are sized by ARENA_DB_POOL_SIZE and ARENA_DB_MAX_OVERFLOW and grow only wh
 
 from __future__ import annotations
 
+import os
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
+import pytest
 
 from arena.bootstrap import bootstrap
 from arena.domain.settings import BattleSettings
 from arena.settings import ArenaSettings
+
+
+ADMIN_URL = os.environ.get("ARENA_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
 
 def connections_to(url: str) -> int:
@@ -21,7 +28,22 @@ def connections_to(url: str) -> int:
     return count
 
 
-def test_finding_4_an_idle_process_holds_at_most_its_pool_size_per_pool(postgres_url: str, tmp_path: Path) -> None:
+@pytest.fixture
+def own_database() -> Iterator[str]:
+    """A database of the test's own: the session's shared one has other tests' leftover sessions
+    coming and going, which the count below would take for this process's."""
+    name = f"arena_pools_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_finding_4_an_idle_process_holds_at_most_its_pool_size_per_pool(own_database: str, tmp_path: Path) -> None:
+    postgres_url = own_database
     before = connections_to(postgres_url)
     settings = ArenaSettings(database_url=postgres_url, broker_url="amqp://unused", data_dir=tmp_path,
                              jwt_secret="x" * 40, db_pool_size=2, db_max_overflow=6)
