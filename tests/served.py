@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import subprocess
 import time
+from pathlib import Path
 
 import httpx
 
 
-def wait_until_answering(root: str, server: subprocess.Popen, timeout: float = 30.0) -> None:
-    """Returns once GET {root}/health answers 200; fails at once if the server exits."""
+def wait_until_answering(root: str, server: subprocess.Popen, timeout: float = 30.0, log: Path | None = None) -> None:
+    """Returns once GET {root}/health answers 200; fails at once if the server exits, saying
+    what it wrote (its `log` file, or its stderr pipe)."""
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -17,6 +19,8 @@ def wait_until_answering(root: str, server: subprocess.Popen, timeout: float = 3
                 return
         except httpx.TransportError:
             pass
-        assert server.poll() is None, server.stderr.read() if server.stderr else "the server exited"
+        if server.poll() is not None:
+            said = log.read_text() if log else server.stderr.read() if server.stderr else ""
+            raise AssertionError(f"the server exited: {said}")
         assert time.monotonic() < deadline, f"the server did not answer within {timeout:g} s"
         time.sleep(0.1)

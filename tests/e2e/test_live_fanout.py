@@ -11,7 +11,6 @@ import secrets
 import signal
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,6 +27,7 @@ from arena.settings import ArenaSettings
 from helpers import problem_document, unique
 from test_live_socket import receive_until
 from test_serve_workers import free_port
+from served import wait_until_answering
 
 ADMIN_URL = os.environ.get("ARENA_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -64,16 +64,7 @@ def start(env: dict[str, str], log: Path, *args: str) -> subprocess.Popen:
 
 
 def wait_healthy(root: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{root}/health").status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        assert process.poll() is None, log.read_text()
-        assert time.monotonic() < deadline, "the API did not start within 30 s"
-        time.sleep(0.1)
+    wait_until_answering(root, process, timeout=30, log=log)
 
 
 def test_two_instances_stream_the_same_events_in_the_same_order(services: dict[str, str], tmp_path: Path) -> None:

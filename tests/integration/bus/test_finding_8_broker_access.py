@@ -103,7 +103,7 @@ def users(vhost: str):
     grants = [dataclasses.replace(g, user=f"{g.user}.{suffix}") for g in access()]
     urls = {}
     for grant in grants:
-        password = secrets.token_urlsafe(16)
+        password = "p" + secrets.token_urlsafe(16)  # never "-...": rabbitmqctl would read an option
         rabbitmqctl("add_user", grant.user, password)
         urls[grant.user.rsplit(".", 1)[0]] = f"amqp://{grant.user}:{password}@127.0.0.1:5672/{quote(vhost, safe='')}"
     subprocess.run(["sh", "-c", rabbitmqctl_script(routed_topology(), grants, vhost)], check=True,
