@@ -12,7 +12,8 @@ import pytest
 from arena.bootstrap import Arena, bootstrap
 from arena.domain.acting import Admin
 from arena.domain.battle_errors import NotOwner, WrongBattleState
-from arena.domain.room_player import NotJudgedYet, room_player_id
+from arena.domain.room_player import room_player_id
+from arena.domain.room_player_errors import NotJudgedYet
 from arena.domain.settings import BattleSettings
 from arena.domain.standings import facts_of_players
 from arena.handlers.judging import VerdictReady, record_verdict

@@ -21,7 +21,8 @@ from arena.domain.battle import (
     WrongBattleState,
 )
 from arena.domain.errors import InvalidInput, NotFound
-from arena.domain.room_player import PlayerState, RoomPlayer, UnknownSubmission, room_player_id
+from arena.domain.room_player import PlayerState, RoomPlayer, room_player_id
+from arena.domain.room_player_errors import UnknownSubmission
 from arena.domain.settings import BattleSettings
 
 T0 = datetime(2026, 12, 1, 18, 0, tzinfo=timezone.utc)

@@ -19,7 +19,8 @@ from arena.application.machinery import CommandMachinery, retry_on_conflict
 from arena.domain.acting import SYSTEM, Actor
 from arena.domain.battle import Battle
 from arena.domain.errors import NotFound
-from arena.domain.room_player import RoomPlayer, UnknownSubmission, room_player_id
+from arena.domain.room_player import RoomPlayer, room_player_id
+from arena.domain.room_player_errors import UnknownSubmission
 
 RECEIVED = get_topic(RoomPlayer.SubmissionReceived)
 

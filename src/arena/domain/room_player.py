@@ -17,8 +17,10 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from arena.domain.copying import CopiesCheaply
-from arena.domain.errors import DomainError, InvalidInput
+from arena.domain.errors import InvalidInput
 from arena.domain.ranking import scored_points
+from arena.domain.room_player_errors import (DuplicateSubmission, NotJudgedYet, SupersededRejudge, UnknownRejudge,
+                                             UnknownSubmission, UnknownVerdict, WrongPlayerState)
 
 VERDICTS = frozenset({"AC", "WA", "TLE", "MLE", "RE", "CE", "OLE", "IE"})
 
@@ -32,7 +34,6 @@ class PlayerState(str, Enum):
 
 def room_player_id(battle_id: UUID, user_id: str) -> UUID:
     return uuid5(battle_id, user_id)
-
 
 
 class RoomPlayer(CopiesCheaply, Aggregate):
@@ -237,35 +238,3 @@ class RoomPlayer(CopiesCheaply, Aggregate):
     def _check_not_completed(self) -> None:
         if self.state is PlayerState.COMPLETED:
             raise WrongPlayerState("cannot submit: the player has completed the battle")
-
-
-class RoomPlayerError(DomainError):
-    pass
-
-
-class WrongPlayerState(RoomPlayerError):
-    pass
-
-
-class DuplicateSubmission(RoomPlayerError):
-    pass
-
-
-class UnknownSubmission(RoomPlayerError):
-    pass
-
-
-class UnknownVerdict(RoomPlayerError):
-    pass
-
-
-class NotJudgedYet(RoomPlayerError):
-    """A rejudge of a submission still waiting for its first verdict."""
-
-
-class UnknownRejudge(RoomPlayerError):
-    """A verdict for a rejudge nobody asked for."""
-
-
-class SupersededRejudge(RoomPlayerError):
-    """A rejudge's verdict that comes after a newer rejudge of the same submission was asked for."""

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict
 from arena.bus.envelope import EventEnvelope
 from arena.bus.trust import Rejected
 from arena.domain.errors import NotFound
-from arena.domain.room_player import SupersededRejudge, UnknownRejudge, UnknownSubmission, UnknownVerdict
+from arena.domain.room_player_errors import SupersededRejudge, UnknownRejudge, UnknownSubmission, UnknownVerdict
 from arena.judge.worker import JudgeRequest, JudgeResult
 from arena.problems.model import Problem
 

@@ -8,16 +8,13 @@ from uuid import UUID, uuid4, uuid5
 import pytest
 
 from arena.domain.errors import DomainError
-from arena.domain.room_player import (
-    VERDICTS,
+from arena.domain.room_player import VERDICTS, PlayerState, RoomPlayer, room_player_id
+from arena.domain.room_player_errors import (
     DuplicateSubmission,
-    PlayerState,
-    RoomPlayer,
     RoomPlayerError,
     UnknownSubmission,
     UnknownVerdict,
     WrongPlayerState,
-    room_player_id,
 )
 
 BATTLE = UUID("6f1c2a4e-0000-4000-8000-000000000001")

@@ -7,8 +7,9 @@ from copy import deepcopy
 from datetime import timedelta
 import pytest
 
-from arena.domain.room_player import (NotJudgedYet, RoomPlayer, SupersededRejudge, UnknownRejudge,
-                                      UnknownSubmission, UnknownVerdict)
+from arena.domain.room_player import RoomPlayer
+from arena.domain.room_player_errors import (NotJudgedYet, SupersededRejudge, UnknownRejudge, UnknownSubmission,
+                                             UnknownVerdict)
 from tests.unit.domain.test_room_player import T0, event_names, joined, submit, verdict
 
 
