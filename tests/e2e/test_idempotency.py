@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from types import SimpleNamespace
 
 import httpx
@@ -264,3 +265,36 @@ def test_the_answer_is_stored_before_the_client_has_received_it(e2e_arena) -> No
     asyncio.run(middleware(scope, receive, client))
 
     assert stored_when_received == [201]
+
+
+def test_a_key_still_in_progress_is_answered_409_with_retry_after(e2e_arena) -> None:
+    """Finding (review): the 409 for a key whose first request is still running said nothing
+    about when to retry; it now carries Retry-After, as every other "come back later" does."""
+    store = IdempotencyStore(e2e_arena.engine)
+    principal, idempotency_key = unique("user"), unique("key")
+    ran: list[bool] = []
+    body = b'{"title": "t"}'
+    # the first request's claim, as its middleware makes it while its handler runs
+    digest = hashlib.sha256(b"POST /api/v2/battles\n" + body).hexdigest()
+    assert store.claim(principal, idempotency_key, digest) == ("new", None)
+
+    async def handler(scope, receive, send) -> None:
+        ran.append(True)
+
+    async def receive():
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    sent: list[dict] = []
+
+    async def client(message) -> None:
+        sent.append(message)
+
+    middleware = idempotency_middleware_factory(store, 200_000)(handler)
+    scope = {"type": "http", "method": "POST", "path": "/api/v2/battles",
+             "headers": [(b"idempotency-key", idempotency_key.encode())],
+             "user": SimpleNamespace(id=principal)}
+    asyncio.run(middleware(scope, receive, client))
+
+    start = sent[0]
+    assert start["status"] == 409 and not ran
+    assert dict(start["headers"])[b"retry-after"] == b"1"

@@ -23,6 +23,9 @@ log = structlog.get_logger()
 
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
 MAX_KEY_LENGTH = 200
+# The request that holds the key answers within its deadline (ARENA_REQUEST_DEADLINE_S, about a
+# second), and its answer is stored before it leaves: a retry one second later is a replay.
+IN_PROGRESS_RETRY_AFTER_S = 1
 
 
 def idempotency_middleware_factory(store: IdempotencyStore, max_body_bytes: int):
@@ -49,7 +52,9 @@ def idempotency_middleware_factory(store: IdempotencyStore, max_body_bytes: int)
             if outcome == "mismatch":
                 await _send_problem(send, 422, "this Idempotency-Key was used with a different request", scope)
             elif outcome == "busy":
-                await _send_problem(send, 409, "a request with this Idempotency-Key is still in progress", scope)
+                await send_problem(send, 409, "a request with this Idempotency-Key is still in progress", scope["path"],
+                                   headers={"Retry-After": str(IN_PROGRESS_RETRY_AFTER_S)},
+                                   retry_after_s=IN_PROGRESS_RETRY_AFTER_S)
             elif outcome == "replay":
                 status, content_type, stored_body = stored
                 await _send(send, status, content_type, stored_body, replayed=True)
