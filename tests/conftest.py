@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 
-import psycopg
 import pytest
+
+from own_services import fresh_database
 
 @pytest.fixture(scope="session", autouse=True)
 def quiet_logs() -> None:
@@ -19,20 +17,6 @@ def quiet_logs() -> None:
     configure_logging(ArenaSettings(log_level="WARNING", log_json=False))
 
 
-ADMIN_URL = os.environ.get("ARENA_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
-
-
-@contextmanager
-def fresh_database() -> Iterator[str]:
-    """A new database on the local PostgreSQL, dropped afterwards."""
-    name = f"arena_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")

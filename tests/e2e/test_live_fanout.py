@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import psycopg
 import pytest
 from websockets.sync.client import connect
 
@@ -28,33 +27,20 @@ from helpers import problem_document, unique
 from test_live_socket import receive_until
 from test_serve_workers import free_port
 from served import wait_until_answering
+from own_services import fresh_database, fresh_vhost, rabbitmqctl, unique_name
 
-ADMIN_URL = os.environ.get("ARENA_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
-
-def rabbitmqctl(*args: str) -> str:
-    return subprocess.run(["rabbitmqctl", *args], check=True, capture_output=True, text=True, timeout=60).stdout
 
 
 @pytest.fixture
 def services(tmp_path: Path) -> Iterator[dict[str, str]]:
     """A database and a vhost of this test's own."""
-    name, vhost = f"arena_test_{uuid.uuid4().hex[:12]}", f"arena-live-{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    rabbitmqctl("add_vhost", vhost)
-    rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
-    env = {"ARENA_DATABASE_URL": ADMIN_URL.rsplit("/", 1)[0] + f"/{name}",
-           "ARENA_BROKER_URL": f"amqp://guest:guest@127.0.0.1:5672/{vhost}", "ARENA_DATA_DIR": str(tmp_path),
-           "ARENA_JWT_SECRET": secrets.token_urlsafe(32), "ARENA_LOG_LEVEL": "WARNING",
-           "ARENA_DB_POOL_SIZE": "1", "ARENA_DB_MAX_OVERFLOW": "2", "ARENA_RATE_MUTATIONS": "100000/60",
-           "ARENA_RATE_ANONYMOUS": "100000/60", "VHOST": vhost}
-    try:
-        yield env
-    finally:
-        rabbitmqctl("delete_vhost", vhost)
-        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    vhost = unique_name("arena-live")
+    with fresh_database() as database_url, fresh_vhost(name=vhost) as broker_url:
+        yield {"ARENA_DATABASE_URL": database_url, "ARENA_BROKER_URL": broker_url, "ARENA_DATA_DIR": str(tmp_path),
+               "ARENA_JWT_SECRET": secrets.token_urlsafe(32), "ARENA_LOG_LEVEL": "WARNING",
+               "ARENA_DB_POOL_SIZE": "1", "ARENA_DB_MAX_OVERFLOW": "2", "ARENA_RATE_MUTATIONS": "100000/60",
+               "ARENA_RATE_ANONYMOUS": "100000/60", "VHOST": vhost}
 
 
 def start(env: dict[str, str], log: Path, *args: str) -> subprocess.Popen:

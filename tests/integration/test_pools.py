@@ -4,8 +4,6 @@ pools are sized by ARENA_DB_POOL_SIZE and ARENA_DB_MAX_OVERFLOW and grow only wh
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,9 +13,9 @@ import pytest
 from arena.bootstrap import bootstrap
 from arena.domain.settings import BattleSettings
 from arena.settings import ArenaSettings
+from own_services import fresh_database
 
 
-ADMIN_URL = os.environ.get("ARENA_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
 
 def connections_to(url: str) -> int:
@@ -32,14 +30,8 @@ def connections_to(url: str) -> int:
 def own_database() -> Iterator[str]:
     """A database of the test's own: the session's shared one has other tests' leftover sessions
     coming and going, which the count below would take for this process's."""
-    name = f"arena_pools_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_database("arena_pools") as url:
+        yield url
 
 
 def test_finding_4_an_idle_process_holds_at_most_its_pool_size_per_pool(own_database: str, tmp_path: Path) -> None:

@@ -7,7 +7,6 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 
 import aio_pika
-import psycopg
 import pytest
 from faststream.rabbit import RabbitBroker
 from sqlalchemy import Engine
@@ -15,19 +14,15 @@ from sqlalchemy import Engine
 from arena.bus.topology import Topology
 from arena.handlers.routing import topology as routed_topology
 from arena.db.migrations import upgrade
-from bus_eventlog import PG_HOST, PG_PORT, PG_USER, RABBIT_URL, BattleLog, event_log, read_model_engine
+from bus_eventlog import RABBIT_URL, BattleLog, event_log, read_model_engine
+from own_services import database_name, fresh_database
 
-ADMIN_URL = f"postgresql://{PG_USER}@{PG_HOST}:{PG_PORT}/test"
 
 
 @pytest.fixture
 def dbname() -> Iterator[str]:
-    name = f"arena_bus_test_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield name
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_database("arena_bus_test") as url:
+        yield database_name(url)
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 
 import aio_pika
@@ -15,19 +14,13 @@ import pytest
 
 from arena.bus.consumer import ATTEMPT, ERROR, ORIGINAL_QUEUE, ORIGINAL_ROUTING_KEY
 from arena.bus.topology import Topology
-
-
-def rabbitmqctl(*args: str) -> None:
-    subprocess.run(["rabbitmqctl", *args], check=True, capture_output=True, timeout=60)
+from own_services import fresh_vhost
 
 
 @pytest.fixture
 def broker_url() -> Iterator[str]:
-    vhost = f"arena_dlq_{uuid.uuid4().hex[:10]}"
-    rabbitmqctl("add_vhost", vhost)
-    rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
-    yield f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
-    rabbitmqctl("delete_vhost", vhost)
+    with fresh_vhost("arena_dlq") as url:
+        yield url
 
 
 def dlq_cli(broker_url: str, *args: str) -> subprocess.CompletedProcess:

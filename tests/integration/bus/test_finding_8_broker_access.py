@@ -27,12 +27,10 @@ from arena.bus.trust import StoredEvents
 from arena.handlers.routing import access, topology as routed_topology
 from bus_eventlog import RABBIT_URL, BattleLog
 from bus_messages import until
+from own_services import rabbitmqctl
 
 Action = Callable[[aio_pika.abc.AbstractChannel], Awaitable[object]]
 
-
-def rabbitmqctl(*args: str) -> None:
-    subprocess.run(["rabbitmqctl", *args], check=True, capture_output=True, timeout=60)
 
 
 def set_policies(topology: Topology, vhost: str = "/") -> None:

@@ -21,10 +21,8 @@ from arena.bus.topology import EVENTS, declare
 from arena.handlers.routing import access, topology as routed_topology
 from arena.live.feed import BrokerFeed
 from arena.live.hub import LiveHub
+from own_services import rabbitmqctl
 
-
-def rabbitmqctl(*args: str) -> None:
-    subprocess.run(["rabbitmqctl", *args], check=True, capture_output=True, timeout=60)
 
 
 @pytest.fixture

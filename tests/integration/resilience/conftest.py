@@ -4,33 +4,30 @@ alike), so that refusing or cutting connections touches nothing but the test's o
 from __future__ import annotations
 
 import base64
-import os
 import secrets
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from arena.bootstrap import Arena, bootstrap, create_event_store
 from arena.db.engine import make_engine
 from arena.db.migrations import upgrade
 from arena.settings import ArenaSettings
-from outages import Outages, rabbitmqctl
+from outages import Outages
+from own_services import ADMIN_URL, fresh_database, fresh_vhost, unique_name
 
-ADMIN_URL = os.environ.get("ARENA_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
 
 @pytest.fixture
 def outages(tmp_path: Path) -> Iterator[Outages]:
-    name = f"arena_outage_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    rabbitmqctl("add_vhost", name)
-    rabbitmqctl("set_permissions", "-p", name, "guest", ".*", ".*", ".*")
-    database_url = ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    env = {"ARENA_DATABASE_URL": database_url, "ARENA_BROKER_URL": f"amqp://guest:guest@127.0.0.1:5672/{name}",
+    name = unique_name("arena_outage")
+    with fresh_database(name=name) as database_url, fresh_vhost(name=name) as broker_url:
+        yield from _outages(name, database_url, broker_url, tmp_path)
+
+
+def _outages(name: str, database_url: str, broker_url: str, tmp_path: Path) -> Iterator[Outages]:
+    env = {"ARENA_DATABASE_URL": database_url, "ARENA_BROKER_URL": broker_url,
            "ARENA_DATA_DIR": str(tmp_path), "ARENA_JWT_SECRET": secrets.token_urlsafe(32),
            "ARENA_JUDGE_KEY": base64.b64encode(secrets.token_bytes(32)).decode(), "ARENA_JUDGE_SLOTS": "1",
            "ARENA_LOG_JSON": "true", "ARENA_LOG_LEVEL": "INFO",
@@ -48,9 +45,6 @@ def outages(tmp_path: Path) -> Iterator[Outages]:
     finally:
         made.stop_all()
         made.refuse_connections(False)
-        rabbitmqctl("delete_vhost", name)
-        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture

@@ -3,15 +3,13 @@ own, and a thread that terminates every backend connected to it, over and over."
 
 from __future__ import annotations
 
-import os
 import threading
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import psycopg
+import own_services
 
-ADMIN_URL = os.environ.get("ARENA_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 TERMINATE = ("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
              "WHERE datname = %s AND pid <> pg_backend_pid()")
 
@@ -19,14 +17,8 @@ TERMINATE = ("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
 @contextmanager
 def fresh_database() -> Iterator[tuple[str, str]]:
     """(url, name) of a new database, dropped afterwards."""
-    name = f"arena_flap_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield ADMIN_URL.rsplit("/", 1)[0] + f"/{name}", name
-    finally:
-        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with own_services.fresh_database("arena_flap") as url:
+        yield url, own_services.database_name(url)
 
 
 class Flapping:
@@ -40,7 +32,7 @@ class Flapping:
         self._thread = threading.Thread(target=self._run, name="flapping", daemon=True)
 
     def _run(self) -> None:
-        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        with psycopg.connect(own_services.ADMIN_URL, autocommit=True) as conn:
             while not self._stop.wait(self.every_s):
                 self.terminated += conn.execute(TERMINATE, (self.database,)).fetchone()[0]
 
@@ -56,11 +48,11 @@ class Flapping:
 @contextmanager
 def refusing(database: str) -> Iterator[None]:
     """The database refuses new connections and its open ones are ended, until the `with` ends."""
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+    with psycopg.connect(own_services.ADMIN_URL, autocommit=True) as conn:
         conn.execute(f'ALTER DATABASE "{database}" WITH ALLOW_CONNECTIONS false')
         conn.execute(TERMINATE, (database,))
     try:
         yield
     finally:
-        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        with psycopg.connect(own_services.ADMIN_URL, autocommit=True) as conn:
             conn.execute(f'ALTER DATABASE "{database}" WITH ALLOW_CONNECTIONS true')

@@ -18,10 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
+from own_services import rabbitmqctl
 
-
-def rabbitmqctl(*args: str) -> None:
-    subprocess.run(["rabbitmqctl", *args], check=True, capture_output=True, timeout=60)
 
 
 def eventually(condition: Callable[[], object], timeout: float = 60.0, every: float = 0.2) -> object:

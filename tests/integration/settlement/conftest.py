@@ -3,33 +3,30 @@ their own, `arena relay` and `arena worker` as real processes that a test may ki
 
 from __future__ import annotations
 
-import os
 import secrets
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from arena.bootstrap import Arena, bootstrap, create_event_store
 from arena.db.engine import make_engine
 from arena.db.migrations import upgrade
 from arena.settings import ArenaSettings
-from production import Production, rabbitmqctl
+from production import Production
+from own_services import fresh_database, fresh_vhost, unique_name
 
-ADMIN_URL = os.environ.get("ARENA_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
 
 @pytest.fixture
 def production(tmp_path: Path) -> Iterator[Production]:
-    name = f"arena_settle_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    rabbitmqctl("add_vhost", name)
-    rabbitmqctl("set_permissions", "-p", name, "guest", ".*", ".*", ".*")
-    database_url = ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    env = {"ARENA_DATABASE_URL": database_url, "ARENA_BROKER_URL": f"amqp://guest:guest@127.0.0.1:5672/{name}",
+    name = unique_name("arena_settle")
+    with fresh_database(name=name) as database_url, fresh_vhost(name=name) as broker_url:
+        yield from _production(database_url, broker_url, tmp_path)
+
+
+def _production(database_url: str, broker_url: str, tmp_path: Path) -> Iterator[Production]:
+    env = {"ARENA_DATABASE_URL": database_url, "ARENA_BROKER_URL": broker_url,
            "ARENA_DATA_DIR": str(tmp_path), "ARENA_JWT_SECRET": secrets.token_urlsafe(32),
            "ARENA_SETTLE_WAIT_S": "600", "ARENA_LOG_LEVEL": "WARNING",
            "ARENA_DB_POOL_SIZE": "2", "ARENA_DB_MAX_OVERFLOW": "4"}
@@ -44,9 +41,6 @@ def production(tmp_path: Path) -> Iterator[Production]:
         yield running
     finally:
         running.stop_all()
-        rabbitmqctl("delete_vhost", name)
-        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture

@@ -13,9 +13,6 @@ from dataclasses import dataclass, field
 from arena.settings import ArenaSettings
 
 
-def rabbitmqctl(*args: str) -> None:
-    subprocess.run(["rabbitmqctl", *args], check=True, capture_output=True, timeout=60)
-
 
 @dataclass
 class Production:

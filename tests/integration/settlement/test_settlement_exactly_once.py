@@ -24,7 +24,7 @@ from arena.projections.checksum import checksum
 from arena.projections.ledger import ledger_sums, read_leaderboard
 from arena.projections.ratings import read_rating
 from arena.projections.rebuild import rebuild
-from production import Production, eventually, rabbitmqctl
+from production import Production, eventually
 from oracle import Made, expected
 
 PROBLEMS = {"echo": 100, "sum": 250, "max": 400}

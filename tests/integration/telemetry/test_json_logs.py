@@ -8,15 +8,13 @@ import os
 import signal
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
-import psycopg
 
 from test_process_telemetry import free_port
 from served import wait_until_answering
+from own_services import fresh_database
 
-ADMIN_URL = os.environ.get("ARENA_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
 
 def arena_command(*args: str, env: dict[str, str]) -> subprocess.Popen:
@@ -32,17 +30,10 @@ def json_lines(text: str) -> list[dict]:
 
 
 def test_alembic_lines_during_db_upgrade_are_json(tmp_path: Path) -> None:
-    name = f"arena_logs_{uuid.uuid4().hex[:10]}"  # a database never migrated: alembic has work
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        url = ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    with fresh_database("arena_logs") as url:  # a database never migrated: alembic has work
         done = arena_command("db", "upgrade", env={"ARENA_DATABASE_URL": url, "ARENA_DATA_DIR": str(tmp_path),
                                                    "ARENA_LOG_LEVEL": "INFO"})
         _, stderr = done.communicate(timeout=120)
-    finally:
-        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     assert done.returncode == 0, stderr
     lines = json_lines(stderr)
     migrations = [line for line in lines if line.get("logger", "").startswith("alembic")]
