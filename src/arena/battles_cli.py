@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from uuid import UUID
 
-from arena.cli_parser import STORE
+from arena.cli_parser import STORE, battle_id
 from arena.settings import ArenaSettings
 
 
@@ -24,7 +23,7 @@ def add_battle_commands(subparsers: argparse._SubParsersAction) -> None:
         description="Write one battle's final results (ranked from every event, by the scoreboard's "
                     "rules) and its whole event history (the battle's and its room players' events, in "
                     "log order) to stdout; exit 1 if there is no such battle.")
-    export.add_argument("battle", type=_battle_id, help="the battle's id")
+    export.add_argument("battle", type=battle_id, help="the battle's id")
     export.add_argument("--format", choices=("json", "csv"), default="json",
                         help="json: {battle_id, status, results, events}; csv: the results")
     export.add_argument("--events", action="store_true", help="csv: the event history instead of the results")
@@ -56,9 +55,3 @@ def _export(args: argparse.Namespace, settings: ArenaSettings) -> int:
     sys.stdout.write(output)
     return 0
 
-
-def _battle_id(text: str) -> UUID:
-    try:
-        return UUID(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a battle id: {text!r}") from None

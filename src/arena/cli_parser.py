@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Iterable
+from uuid import UUID
 
 # What most commands read, by what they touch. Names are ArenaSettings fields.
 STORE = ("data_dir", "database_url", "db_pool_size", "db_max_overflow")
@@ -63,3 +64,11 @@ def positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"{value} is not positive (give 1 or more)")
     return value
+
+
+def battle_id(text: str) -> UUID:
+    """An argparse type: a battle's id, refused with a message that names what was given."""
+    try:
+        return UUID(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a battle id: {text!r}") from None

@@ -13,9 +13,8 @@ import csv
 import json
 import sys
 from typing import Any
-from uuid import UUID
 
-from arena.cli_parser import STORE
+from arena.cli_parser import STORE, battle_id
 from arena.settings import ArenaSettings
 
 EXPORT_COLUMNS = ("battle_id", "revision", "user_id", "season", "rank", "points", "result_hash",
@@ -33,13 +32,13 @@ def add_ledger_commands(subparsers: argparse._SubParsersAction) -> None:
                     "hash. Prints each difference, then a summary; exit 1 if any differ, 0 otherwise. "
                     "Pending settlements are listed, not counted as differences. A progress bar goes to "
                     "stderr.")
-    verify.add_argument("battle", nargs="?", type=_battle_id, help="one battle's id (default: every settled battle)")
+    verify.add_argument("battle", nargs="?", type=battle_id, help="one battle's id (default: every settled battle)")
     verify.set_defaults(run=_verify)
     export = actions.add_parser("export", help="write a battle's ledger rows (every revision) to stdout", reads=STORE,
                                 description="Write the ledger rows of one battle, every revision, in "
                                             "(revision, user) order to stdout; exit 1 if the battle has no "
                                             "settlement.")
-    export.add_argument("battle", type=_battle_id, help="the battle's id")
+    export.add_argument("battle", type=battle_id, help="the battle's id")
     export.add_argument("--format", choices=("csv", "json"), default="csv",
                         help="csv (with a header row) or json (an array of objects)")
     export.set_defaults(run=_export)
@@ -119,9 +118,3 @@ def _export(args: argparse.Namespace, settings: ArenaSettings) -> int:
 def _plain(row: dict[str, Any]) -> dict[str, Any]:
     return {column: row[column].isoformat() if column == "applied_at" else row[column] for column in EXPORT_COLUMNS}
 
-
-def _battle_id(text: str) -> UUID:
-    try:
-        return UUID(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a battle id: {text!r}") from None
