@@ -146,8 +146,9 @@ def bootstrap(settings: ArenaSettings | None = None, *, clock: Callable[[], date
     local_timers = None
     if timers if timers is not None else not settings.broker_url:
         leave_after = timedelta(seconds=settings.leave_after)
+        keys_kept = timedelta(seconds=settings.idempotency_keep_s)
         local_timers = LocalTimers(app, leave_after, clock,
-                                   sweep=lambda: sweep(app, engine, leave_after, clock()))
+                                   sweep=lambda: sweep(app, engine, leave_after, clock(), keys_kept))
         bus.handlers.append((TIMERS, local_timers))
     if not settings.broker_url:  # with a broker, the relay and `arena worker` do this instead
         app.on_saved = bus.catch_up

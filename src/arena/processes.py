@@ -215,7 +215,8 @@ async def scheduler_main(args: argparse.Namespace, settings: ArenaSettings) -> i
         while not stop.is_set():
             try:
                 done = await asyncio.to_thread(sweep, arena.app, arena.engine,
-                                               timedelta(seconds=settings.leave_after), arena.app.clock())
+                                               timedelta(seconds=settings.leave_after), arena.app.clock(),
+                                               timedelta(seconds=settings.idempotency_keep_s))
             except DATABASE_DOWN as exc:  # the next sweep redoes it all: sweeps are idempotent
                 await backoff.wait(exc, stop)
                 continue

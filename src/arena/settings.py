@@ -51,6 +51,8 @@ class ArenaSettings(BaseSettings):
     # An Idempotency-Key claimed by a request that never finished (a dropped connection, a crash)
     # is taken over by the next request with that key once this many seconds passed (ADR 0018).
     idempotency_lease_s: float = Field(60.0, gt=0, description="seconds an in-progress key is held")
+    # ...and forgotten this long after it was last used (db/key_retention.py): then it is a new key.
+    idempotency_keep_s: float = Field(86400.0, ge=3600, description="seconds a used key is remembered")
 
     max_body_bytes: int = 1_000_000
     max_problem_bytes: int = 64 * 1024 * 1024  # problem uploads carry their tests

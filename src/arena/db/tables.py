@@ -47,6 +47,7 @@ idempotency_keys = sa.Table(
     sa.Column("content_type", sa.String(200)),
     sa.Column("body", sa.LargeBinary),
     sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Index("idempotency_keys_by_created_at", "created_at"),  # 0011: forgotten after a day
 )
 
 bus_positions = sa.Table(
@@ -213,6 +214,7 @@ command_keys = sa.Table(
     sa.Column("request_hash", sa.String(64), nullable=False),
     sa.Column("answer", sa.Text),
     sa.Column("recorded_at", UTCDateTime, nullable=False),
+    sa.Index("arena_command_keys_by_recorded_at", "recorded_at"),  # 0011
 )
 
 # --- 0008: live sockets, so that presence follows them across API instances -------------------

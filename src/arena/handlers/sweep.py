@@ -19,15 +19,18 @@ from sqlalchemy import Engine
 from arena.application import ArenaApplication
 from arena.domain.errors import DomainError
 from arena.domain.room_player import PlayerState
+from arena.db.key_retention import forget_keys
 from arena.handlers.presence import sweep_dead_instances
 from arena.projections.battles import battle_ids
 
 log = structlog.get_logger("arena.sweep")
 
 
-def sweep(app: ArenaApplication, engine: Engine, leave_after: timedelta, now: datetime) -> dict[str, int]:
+def sweep(app: ArenaApplication, engine: Engine, leave_after: timedelta, now: datetime,
+          keys_kept: timedelta | None = None) -> dict[str, int]:
     """Starts due battles, ends overdue ones, marks long-disconnected players LEFT, disconnects
-    the players whose only sockets were on a dead API instance."""
+    the players whose only sockets were on a dead API instance, forgets idempotency keys older
+    than `keys_kept`."""
     done = {"started": 0, "ended": 0, "left": 0, "failed": 0}
     for battle_id in battle_ids(engine, status="lobby"):
         done["started"] += bool(_guarded(done, "start", battle_id, app.start_battle_if_due, UUID(battle_id)))
@@ -41,6 +44,8 @@ def sweep(app: ArenaApplication, engine: Engine, leave_after: timedelta, now: da
                 done["left"] += bool(_guarded(done, "mark left", battle_id, app.mark_left, player.id, away_since))
     # the live sockets of API instances that stopped beating: their players are DISCONNECTED
     done["disconnected"] = _guarded(done, "sweep live sockets", "-", sweep_dead_instances, app, engine, now) or 0
+    if keys_kept is not None:
+        done["keys_forgotten"] = _guarded(done, "forget old keys", "-", forget_keys, engine, now - keys_kept) or 0
     return done
 
 
