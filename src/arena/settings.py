@@ -45,6 +45,9 @@ class ArenaSettings(BaseSettings):
     rate_mutations: RateSpec = "60/60"  # per user, every POST/PUT/PATCH/DELETE
     rate_submissions: RateSpec = "10/60"  # per user, on top of rate_mutations
     rate_anonymous: RateSpec = "120/60"  # per client IP, routes that need no token
+    # per user, reads recomputed from the event store (a scoreboard `?at=`, results.csv): each
+    # reads every event of the battle, seconds for a big one, so they are counted like changes
+    rate_replays: RateSpec = "30/60"
     max_submissions_in_flight: int = Field(5, ge=0, description="per user; 0 = no cap")
     submission_in_flight_s: float = Field(120.0, gt=0, description="a submission stops counting after this")
 

@@ -88,6 +88,23 @@ def test_every_mutating_route_is_limited_per_user_and_reads_are_not(start_api) -
     assert api.get("/battles", user=admin).status_code == 200
 
 
+def test_reads_recomputed_from_the_event_store_have_a_rate_of_their_own(start_api) -> None:
+    """Review finding: a scoreboard `?at=` or results.csv folds every event of the battle (seconds
+    for a big one) and was not limited at all, so one player could keep the API's threads busy."""
+    api = start_api(rate_replays="2/60")
+    ada = unique("ada")
+    battle = make_running_battle(api, players=(ada,))
+    history = f"{battle.path}/scoreboard?at=999999999"  # a log position past every event
+
+    replayed = [api.get(history, user=ada).status_code for _ in range(2)]
+    refused = api.get(history, user=ada)
+
+    assert replayed == [200, 200]
+    assert_too_many(refused, "replays", max_retry_after=30)
+    assert api.get(f"{battle.path}/scoreboard", user=ada).status_code == 200  # the live board is a read model
+    assert api.get(f"{battle.path}/results.csv", user=battle.admin, role="admin").status_code == 200  # its own user
+
+
 def test_submissions_in_flight_are_capped_until_a_verdict_releases_one(start_api) -> None:
     api = start_api(max_submissions_in_flight=2, rate_mutations="1000/60")
     ada = unique("ada")

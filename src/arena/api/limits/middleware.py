@@ -1,7 +1,8 @@
 """The one place limits are applied: an ASGI middleware inside authentication, so it knows the
 user (limits follow the user id, whatever token it holds) or, on routes that need no token, the
-client's address. A refused request gets 429, Retry-After and a problem-details body, before any
-handler or Idempotency-Key claim runs.
+client's address. Reads are free but for those that fold every event of a battle (a scoreboard
+`?at=`, results.csv), which count against their own per-user rate. A refused request gets 429,
+Retry-After and a problem-details body, before any handler or Idempotency-Key claim runs.
 
 A submission's in-flight reservation is made before the handler runs, under a random member (the
 submission has no id yet). When the API accepts it (202), the reservation is claimed under the
@@ -15,6 +16,7 @@ import json
 import math
 import re
 import uuid
+from urllib.parse import parse_qs
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -24,6 +26,8 @@ from arena.settings import ArenaSettings
 
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
 SUBMISSION = re.compile(r"^/api/v2/battles/[^/]+/submissions/?$")
+RESULTS = re.compile(r"^/api/v2/battles/[^/]+/results\.csv$")
+SCOREBOARD = re.compile(r"^/api/v2/battles/[^/]+/scoreboard/?$")
 REPLAYED = b"idempotent-replayed"  # arena.api.idempotency's header on a stored answer
 MAX_BODY = 4096  # a submission's 202 is {"id": ..., "status": "queued"}
 IN_FLIGHT_RETRY_S = 5  # a verdict may free a slot any moment; the reservation's expiry is a bound
@@ -31,6 +35,7 @@ DETAILS = {
     "mutations": "too many changes from this user",
     "submissions": "too many submissions from this user",
     "anonymous": "too many requests from this address",
+    "replays": "too many reads recomputed from the event store from this user",
     "in_flight": "too many submissions waiting for their verdict",
 }
 
@@ -39,6 +44,7 @@ def rate_limit_middleware(limiter: Limiter, settings: ArenaSettings):
     mutations = Rate.parse(settings.rate_mutations)
     submissions = Rate.parse(settings.rate_submissions)
     anonymous = Rate.parse(settings.rate_anonymous)
+    replays = Rate.parse(settings.rate_replays)
 
     def quotas_for(scope: Scope) -> tuple[list[Quota], InFlight | None]:
         user = scope.get("user")
@@ -46,6 +52,8 @@ def rate_limit_middleware(limiter: Limiter, settings: ArenaSettings):
             client = scope.get("client") or ("unknown", 0)
             return [Quota(ip_key(client[0]), anonymous, "anonymous")] if anonymous.count else [], None
         if scope["method"] not in MUTATING:
+            if replays.count and _recomputed_from_events(scope):
+                return [Quota(user_key(user.id, "replays"), replays, "replays")], None
             return [], None
         quotas = [Quota(user_key(user.id, "mutations"), mutations, "mutations")] if mutations.count else []
         if scope["method"] != "POST" or not SUBMISSION.match(scope["path"]):
@@ -87,6 +95,14 @@ def rate_limit_middleware(limiter: Limiter, settings: ArenaSettings):
         return middleware
 
     return factory
+
+
+def _recomputed_from_events(scope: Scope) -> bool:
+    """A read that folds every event of a battle instead of reading a read model."""
+    path = scope["path"]
+    if RESULTS.match(path):
+        return True
+    return bool(SCOREBOARD.match(path)) and "at" in parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
 
 
 class _Answer:
