@@ -70,7 +70,7 @@ def test_a_scored_verdict_carries_its_score_and_groups_and_a_pass_fail_one_keeps
                           timestamp=datetime.now(timezone.utc), data={})
     plain = verdict_ready(event, JudgeResult(submission_id="s1", verdict="AC"))
     scored = verdict_ready(event, JudgeResult(submission_id="s2", verdict="WA", score=40, max_score=100,
-                                              groups=[GroupScore(group="secret/a", verdict="WA", score=0)]))
+                                              groups=[GroupScore(group="secret/a", verdict="WA", score=0, max_score=50)]))
     assert not {"score", "max_score", "groups"} & set(plain.details)
     assert (scored.details["score"], scored.details["max_score"]) == (40, 100)
-    assert scored.details["groups"] == [{"group": "secret/a", "verdict": "WA", "score": 0.0}]
+    assert scored.details["groups"] == [{"group": "secret/a", "verdict": "WA", "score": 0.0, "max_score": 50.0}]

@@ -3,6 +3,8 @@ source. Typed, so that the OpenAPI document carries the real shapes.
 
 A sample test shows its input, its expected answer and the program's output (each capped);
 a hidden test shows its verdict, time and memory only: its data would give the tests away.
+A scoring problem's submission shows its score and each test group's (names and scores only, as
+DOMjudge and Kattis show them; no test data).
 """
 
 from __future__ import annotations
@@ -31,6 +33,14 @@ class TestView(BaseModel):
     output: str | None = Field(None, description="the program's output; sample tests only, capped")
 
 
+class GroupScoreView(BaseModel):
+    group: str = Field(description="the test group's folder under data/, e.g. secret/group1")
+    verdict: str = Field(description="the group's verdict (its worst test's, by default)")
+    score: float
+    max_score: float | None = Field(None, description="the group's score with every test accepted; null in "
+                                                      "verdicts of judges that did not report it")
+
+
 class SubmissionSummary(BaseModel):
     id: str
     battle_id: str
@@ -44,6 +54,11 @@ class SubmissionSummary(BaseModel):
     judged_at: datetime | None
     time_ms: int | None = Field(description="the slowest test's CPU time")
     memory_kb: int | None = Field(description="the largest test's peak memory")
+    score: float | None = Field(None, description="a scoring problem's score (docs/problems.md); null for a "
+                                                  "pass-fail problem or before the verdict")
+    max_score: float | None = Field(None, description="the problem's full score; null as `score`")
+    groups: list[GroupScoreView] | None = Field(None, description="each test group's score (names and "
+                                                                  "scores only); null as `score`")
 
 
 class SubmissionDetail(SubmissionSummary):
@@ -52,7 +67,7 @@ class SubmissionDetail(SubmissionSummary):
     compile_output: str | None = Field(description="the compiler's message, capped at 8 KiB; null before the "
                                                     "verdict or for an interpreted language")
     tests: list[TestView] = Field(description="the judged tests in order; the judge stops at the first "
-                                              "failing one")
+                                              "failing one (of a scoring problem it runs every test)")
 
 
 class SubmissionPage(BaseModel):

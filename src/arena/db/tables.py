@@ -108,6 +108,10 @@ submissions = sa.Table(
     sa.Column("time_ms", sa.Integer),
     sa.Column("memory_kb", sa.Integer),
     sa.Index("submissions_by_battle_time", "battle_id", "received_at", "id"),
+    # --- 0009: a scoring problem's score and its per-group breakdown (null: pass-fail)
+    sa.Column("score", sa.Float),
+    sa.Column("max_score", sa.Float),
+    sa.Column("groups", sa.JSON),
 )
 
 # --- 0003: scoreboard facts (ranked at read time) and room state ---------------------------

@@ -25,6 +25,7 @@ class GroupScore(BaseModel):
     group: str  # its folder under data/, e.g. "secret/group1"
     verdict: Verdict
     score: float
+    max_score: float | None = None  # the group's score with every test accepted (None: older verdicts)
 
 
 class Scored(BaseModel):
@@ -37,9 +38,12 @@ class Scored(BaseModel):
 def score_submission(problem: Problem, verdicts: list[Verdict | None]) -> Scored:
     """verdicts: one per test of problem.all_tests, None where the test was not run."""
     tree = _Tree(problem)
-    _, full = tree.evaluate("", [Verdict.AC] * len(tree.paths), [])
+    full_groups: list[GroupScore] = []
+    _, full = tree.evaluate("", [Verdict.AC] * len(tree.paths), full_groups)
+    most = {group.group: group.score for group in full_groups}
     groups: list[GroupScore] = []
     verdict, score = tree.evaluate("", verdicts, groups)
+    groups = [group.model_copy(update={"max_score": most.get(group.group)}) for group in groups]
     if verdict is None:
         return Scored(verdict=Verdict.IE, score=0, max_score=full, groups=groups)
     if verdict is Verdict.AC and score < full - 1e-9:

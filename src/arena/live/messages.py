@@ -51,6 +51,10 @@ class Verdict(LiveMessage):
     points: int
     tests: list[TestSummary]
     rows: list[dict[str, Any]]  # as in `scoreboard`: empty while the board is frozen
+    # A scoring problem's score and the problem's maximum (null for a pass-fail problem); the
+    # per-group breakdown is in GET /submissions/{id}. Added in v1 as optional fields.
+    score: float | None = None
+    max_score: float | None = None
 
 
 class Scoreboard(LiveMessage):

@@ -23,6 +23,7 @@ from arena.domain.room_player import PlayerState, RoomPlayer
 from arena.handlers.routing import LIVE_EVENTS
 from arena.live.messages import BattleState, LiveMessage, Presence, Scoreboard, TestSummary, Verdict
 from arena.projections.scoreboard_history import BoardFacts
+from arena.projections.verdict_details import shown_score
 from arena.domain.ranking import rank
 
 _BATTLE_STATUS = {Battle.Created: "draft", Battle.LobbyOpened: "lobby", Battle.Started: "running",
@@ -94,8 +95,10 @@ class BattleStream:
             changed, shown = self._rerank()
             tests = [TestSummary(**{k: t.get(k) for k in ("index", "verdict", "time_ms", "memory_kb")})
                      for t in (data.get("details") or {}).get("tests") or [] if _is_test(t)]
+            score = shown_score(data.get("details"))
             verdict = Verdict(position=position, submission_id=data["submission_id"], problem=data["problem"],
-                              verdict=data["verdict"], points=data["points"], tests=tests, rows=shown)
+                              verdict=data["verdict"], points=data["points"], tests=tests, rows=shown,
+                              score=score["score"], max_score=score["max_score"])
             out = [Outgoing(verdict, only=data["user_id"]),
                    Outgoing(Scoreboard(position=position, rows=changed), besides=data["user_id"], admins=True)]
             if shown:  # frozen: the others learn nothing of this verdict until the end

@@ -15,7 +15,9 @@ from arena.projections.verdict_details import shown_details
 
 
 class SubmissionHistory(FoldingProjection):
-    version = 2  # 2: the problem's hash and the verdict's details (migration 0007)
+    # 2: the problem's hash and the verdict's details (migration 0007); 3: a scoring problem's
+    # score and groups (0009). Rebuild to fill them in rows judged before.
+    version = 3
 
     def __init__(self, name: str = "submissions", suffix: str = "") -> None:
         self.name, self.suffix = name, suffix
@@ -31,7 +33,7 @@ class SubmissionHistory(FoldingProjection):
             "problem": data["problem"], "problem_sha256": data["problem_sha256"], "language": data["language"],
             "source_sha256": data["source_sha256"], "status": "queued", "verdict": None, "points": None,
             "received_at": data["received_at"], "judged_at": None, "compile_output": None, "tests": None,
-            "time_ms": None, "memory_kb": None})
+            "time_ms": None, "memory_kb": None, "score": None, "max_score": None, "groups": None})
 
     @folds(RoomPlayer.VerdictRecorded, "submission_id", "verdict", "points", "judged_at", "details")
     def judged(self, writers: Writers, event: Folded) -> None:
@@ -39,8 +41,6 @@ class SubmissionHistory(FoldingProjection):
         writers["submissions"].set((data["submission_id"],), status="judged", verdict=data["verdict"],
                                    points=data["points"], judged_at=data["judged_at"],
                                    **shown_details(data["details"]))
-
-
     @folds(RoomPlayer.RejudgeRequested, "submission_id")
     def rejudging(self, writers: Writers, event: Folded) -> None:
         # the previous verdict stays shown until the rejudge's arrives

@@ -47,6 +47,15 @@ def test_a_legacy_group_scores_its_accept_score_only_if_every_case_in_it_passes(
     assert (half_done.verdict, half_done.score) == (WA, 70)
 
 
+def test_each_group_carries_its_maximum_the_score_it_gives_with_every_test_accepted(tmp_path):
+    problem = load_problem_dir(write(tmp_path / "p", MODERN))
+
+    one_of_each = score_submission(problem, [AC, AC, WA, AC, WA])
+
+    assert {g.group: (g.score, g.max_score) for g in one_of_each.groups} == {
+        "secret/g1": (0, 40), "secret/g2": (30, 60), "secret": (30, 100)}
+
+
 def test_a_2023_package_scores_pass_fail_groups_whole_and_sum_groups_by_share(tmp_path):
     problem = load_problem_dir(write(tmp_path / "p", MODERN))
 

@@ -54,6 +54,18 @@ def test_a_verdict_goes_to_its_owner_and_the_scoreboard_to_everyone_else_at_one_
     assert mine[0].position == theirs[0].position == 11
     assert mine[0].tests[0].model_dump() == {"index": 0, "verdict": "AC", "time_ms": 12, "memory_kb": 900}
     assert {row["user_id"]: row["rank"] for row in theirs[0].rows} == {"ada": 1, "bob": 2}
+    assert (mine[0].score, mine[0].max_score) == (None, None)  # a pass-fail problem has no score
+
+
+def test_a_scored_verdict_carries_its_score_to_its_owner() -> None:
+    stream, _ = started_stream("ada")
+    scored = {**verdict("ada", "WA"), "details": {"tests": [], "score": 40.0, "max_score": 100.0,
+                                                   "groups": [{"group": "secret", "verdict": "WA", "score": 40.0}]}}
+
+    [message] = [o.message for o in stream.apply(11, "rp", get_topic(RoomPlayer.VerdictRecorded), scored)
+                 if o.for_user("ada")]
+
+    assert (message.type, message.score, message.max_score) == ("verdict", 40.0, 100.0)
 
 
 def test_an_event_at_or_below_the_folded_position_is_ignored() -> None:
