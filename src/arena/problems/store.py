@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Engine, delete, insert, select, update
 
 from arena.db.tables import problems
 
 from arena.domain.errors import DomainError, NotFound
 from arena.problems.blobs import ProblemBlobs
 from arena.problems.model import Problem, ProblemFormatError, content_hash, parse_markdown, render_markdown
+from arena.problems.verifications import Verifications
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class ProblemStore:
         self.blobs = ProblemBlobs(root)
         self.clock = clock
         self.in_use_by = in_use_by  # slug -> ids of battles, not ended, that use it
+        self.verifications = Verifications(engine, root, clock)
 
     def upload(self, document: bytes) -> tuple[ProblemInfo, bool]:
         """Stores a Markdown document; returns its info and whether anything changed."""
@@ -60,6 +62,21 @@ class ProblemStore:
             conn.execute(delete(problems).where(problems.c.slug == info.slug))
             conn.execute(insert(problems).values(**info.__dict__))
         return info, True
+
+    def replace_verified(self, slug: str, uploaded_sha256: str, problem: Problem) -> str:
+        """Stores the verified version of an uploaded problem (its derived time limit) and points
+        the slug at it, unless the slug was uploaded again meanwhile; returns its sha256."""
+        document = render_markdown(problem).encode("utf-8")
+        sha256 = content_hash(document)
+        self.blobs.write(sha256, document)
+        with self.engine.begin() as conn:
+            conn.execute(update(problems).where(problems.c.slug == slug, problems.c.sha256 == uploaded_sha256)
+                         .values(sha256=sha256, size=len(document)))
+        return sha256
+
+    def lobby_blockers(self, hashes: dict[str, str]) -> list[str]:
+        """Why these problem versions (slug -> sha256) may not be locked in a lobby."""
+        return self.verifications.blockers(hashes)
 
     def list(self) -> list[ProblemInfo]:
         with self.engine.connect() as conn:
