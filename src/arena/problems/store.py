@@ -18,7 +18,8 @@ from arena.db.tables import problems
 from arena.domain.errors import DomainError, NotFound
 from arena.problems.blobs import ProblemBlobs
 from arena.problems.model import Problem, ProblemFormatError, content_hash, parse_markdown, render_markdown
-from arena.problems.verifications import Verifications
+from arena.problems.kattis import KattisPackage
+from arena.problems.verifications import PASSED, VerificationRecord, Verifications
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,21 @@ class ProblemStore:
             conn.execute(delete(problems).where(problems.c.slug == info.slug))
             conn.execute(insert(problems).values(**info.__dict__))
         return info, True
+
+    def import_package(self, package: KattisPackage, zipped: bytes, *, verify: bool,
+                       force: bool) -> tuple[ProblemInfo, bool, VerificationRecord | None]:
+        """Stores an uploaded package's problem and, when it has submissions to judge or a time
+        limit to derive, keeps the zip and asks the judge tier to verify it (or records that
+        it is not verified, verify=False). The same package again keeps its verification."""
+        info, created = self.import_problem(package.problem)
+        if package.time_rule is None and not package.expected:
+            return info, created, None
+        record = self.verifications.request(info.slug, info.sha256, zipped, force=force, verify=verify)
+        if record.status == PASSED and record.verified_sha256 not in (None, info.sha256):
+            # uploaded again after its time limit was derived: the verified version stays current
+            self.replace_verified(info.slug, info.sha256, self.by_hash(record.verified_sha256))
+            info, created = self.info(info.slug), False
+        return info, created, record
 
     def replace_verified(self, slug: str, uploaded_sha256: str, problem: Problem) -> str:
         """Stores the verified version of an uploaded problem (its derived time limit) and points

@@ -50,6 +50,11 @@ class VerificationRecord:
         return cls(**fields)
 
 
+def error_report(error: str) -> dict[str, Any]:
+    """The report of a package that could not be judged at all (the same shape as a judged one's)."""
+    return {"rows": [], "warnings": [], "derived": None, "error": error}
+
+
 class Verifications:
     def __init__(self, engine: Engine, root: Path, clock: Callable[[], datetime]) -> None:
         self.engine = engine
@@ -89,8 +94,8 @@ class Verifications:
                 return None
             found = VerificationRecord.of(row)
             if found.attempts >= MAX_ATTEMPTS:
-                self.finish(found, FAILED, {"error": f"the judge tier failed {found.attempts} times "
-                                                     "on this package; upload it again to retry"})
+                self.finish(found, FAILED, error_report(f"the judge tier failed {found.attempts} times "
+                                                        "on this package; upload it again to retry"))
                 continue
             held = found.claimed_at
             with self.engine.begin() as conn:
