@@ -101,18 +101,6 @@ def test_the_same_mismatch_with_force_passes_and_keeps_it_as_a_warning(api) -> N
     assert open_lobby_with(api, slug).status_code == 200
 
 
-def test_a_lobby_waits_for_a_pending_verification(api) -> None:
-    slug = f"pending-{uuid.uuid4().hex[:8]}"
-    spin = "while True:\n    pass\n"
-    upload(api, package(slug, time_limit="1", **{"accepted/sum.py": SUM, "time_limit_exceeded/spin.py": spin}))
-
-    response = open_lobby_with(api, slug)  # the TLE submission takes the judge a second at least
-
-    refused = assert_problem_details(response, 409)
-    assert slug in refused["detail"] and "pending" in refused["detail"]
-    assert verified(api, slug)["status"] == "passed"
-
-
 def test_verify_false_judges_nothing_and_says_so(api) -> None:
     slug = f"unverified-{uuid.uuid4().hex[:8]}"
     answer = upload(api, package(slug, **{"wrong_answer/right.py": SUM}), "?verify=false")
