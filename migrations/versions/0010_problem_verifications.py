@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0008"  # TEMPORARY: "0009" once the other helper's 0009 is merged
+down_revision = "0009"
 TS = sa.DateTime(timezone=True)
 
 
