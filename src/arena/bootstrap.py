@@ -141,7 +141,7 @@ def bootstrap(settings: ArenaSettings | None = None, *, clock: Callable[[], date
         # own signs and checks it (the data dir's, in the embedded default).
         key = judge_key(settings) if settings.judge_key or is_embedded(settings) else secrets.token_bytes(32)
         local_judge = LocalJudge(lambda: Judge(make_sandbox(settings.sandbox), settings.judge_slots),
-                                 problems, app, key)
+                                 problems, app, key, packages=problems)
         bus.handlers.append((JUDGE, local_judge))
     local_timers = None
     if timers if timers is not None else not settings.broker_url:
@@ -155,5 +155,6 @@ def bootstrap(settings: ArenaSettings | None = None, *, clock: Callable[[], date
         bus.catch_up()  # whatever was saved while no bus ran
     if local_judge is not None:  # a crash may have left submissions without a verdict
         local_judge.requeue(bus.fetch, unjudged_submissions(engine))
+        local_judge.verify_packages()  # and packages uploaded but not verified yet
     return Arena(settings=settings, engine=engine, app=app, problems=problems, bus=bus, limiter=limiter,
                  judge=local_judge, timers=local_timers)

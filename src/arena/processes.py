@@ -167,11 +167,14 @@ async def judge_main(args: argparse.Namespace, settings: ArenaSettings) -> int:
     from arena.bus.trust import StoredEvents, event_transcoder
     from arena.db.engine import make_engine
     from arena.handlers.judge_worker import judge_and_publish
+    from arena.handlers.package_verification import poll_verifications
     from arena.handlers.routing import JUDGE, topology as routed_topology
     from arena.bootstrap import make_sandbox
     from arena.judge.worker import Judge
     from arena.keyfile import judge_key
     from arena.problems.blobs import ProblemBlobs
+    from arena.problems.store import ProblemStore
+    from arena.application import utc_now
 
     # The judge judges the source the store holds, never the one a message carries: it reads
     # arena_events (a read-only database user is enough, infra/rabbitmq/README.md).
@@ -192,10 +195,16 @@ async def judge_main(args: argparse.Namespace, settings: ArenaSettings) -> int:
     # prefetch = slots: the broker never hands over more submissions than there are sandboxes
     subscribe(broker, JUDGE.queue, on_submission, EventEnvelope, prefetch=settings.judge_slots,
               topology=topology, trust=trust)
+    stop = _stop_event()
+    # Uploaded packages' verifications: a table polled here, not the bus (docs/adr/0027).
+    store = ProblemStore(engine, settings.problems_dir, utc_now, in_use_by=lambda slug: [])
+    verifying = asyncio.create_task(poll_verifications(store, judge, stop))
     try:
         await _serve(broker, topology, None, consumers=[f"judge x{settings.judge_slots}"], process="judge",
-                     stop=_stop_event(), queues=[JUDGE.queue], settings=settings)
+                     stop=stop, queues=[JUDGE.queue], settings=settings)
     finally:
+        stop.set()
+        await verifying
         await judge.close()
         engine.dispose()
     return 0

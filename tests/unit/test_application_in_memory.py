@@ -10,6 +10,7 @@ from uuid import UUID, uuid4
 import pytest
 from eventsourcing.persistence import IntegrityError
 
+from arena.application.battles import ProblemNotVerified
 from arena.application import ArenaApplication, NotJoined
 from arena.application.locks import Busy
 from arena.domain.acting import Admin
@@ -39,12 +40,16 @@ class Info:
 class FakeCatalog:
     def __init__(self, *infos: Info) -> None:
         self.infos = {info.slug: info for info in infos}
+        self.unverified: dict[str, str] = {}  # sha256 -> why its package may not be locked yet
 
     def info(self, slug: str) -> Info:
         try:
             return self.infos[slug]
         except KeyError:
             raise NotFound(f"no problem with slug {slug!r}") from None
+
+    def lobby_blockers(self, hashes: dict[str, str]) -> list[str]:
+        return [self.unverified[sha] for sha in hashes.values() if sha in self.unverified]
 
 
 class Clock:
@@ -140,6 +145,20 @@ def test_a_refused_command_stores_nothing(app: ArenaApplication) -> None:
         app.end_battle(battle_id, reason="not running", by=Admin("admin"))
 
     assert events_stored(app) == stored
+
+
+def test_a_lobby_with_a_problem_whose_package_is_not_verified_is_refused_naming_it(app: ArenaApplication) -> None:
+    battle_id = app.create_battle("admin", settings())
+    app.attach_problem(battle_id, "sum", by=Admin("admin"))
+    app.problems.unverified["a" * 64] = "problem 'sum': its package's verification failed"
+
+    with pytest.raises(ProblemNotVerified, match="problem 'sum'"):
+        app.open_lobby(battle_id, by=Admin("admin"))
+    assert app.get_battle(battle_id).status == "draft"
+
+    del app.problems.unverified["a" * 64]
+    app.open_lobby(battle_id, by=Admin("admin"))
+    assert app.get_battle(battle_id).status == "lobby"
 
 
 def test_an_unknown_language_in_new_settings_is_invalid_input(app: ArenaApplication) -> None:

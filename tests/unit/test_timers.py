@@ -29,6 +29,9 @@ class Catalog:
     def info(self, slug: str) -> Info:
         return Info(slug)
 
+    def lobby_blockers(self, hashes: dict[str, str]) -> list[str]:
+        return []
+
 
 class Clock:
     def __init__(self) -> None:

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from arena.judge.languages import LanguageInfo
 
 __all__ = ["BattleListItem", "LanguageInfo", "ProblemInfoView", "ProblemUploaded", "ProblemView", "RoomPlayerView",
-           "RoomView", "SubmissionAccepted", "TestCaseView", "HealthView", "ReadyView"]
+           "RoomView", "SubmissionAccepted", "TestCaseView", "VerificationView", "HealthView", "ReadyView"]
 
 
 class BattleListItem(BaseModel):
@@ -65,8 +65,40 @@ class ProblemInfoView(BaseModel):
     uploaded_at: datetime
 
 
+class VerificationRowView(BaseModel):
+    path: str = Field(description="the submission's path in the package")
+    expected: str
+    got: str
+    time_ms: int
+    score: float | None
+    ok: bool
+
+
+class VerificationReportView(BaseModel):
+    rows: list[VerificationRowView]
+    warnings: list[str]
+    derived: dict[str, int | str] | None = Field(description="how the time limit was derived, if it was")
+    error: str | None = Field(description="why the package could not be judged at all")
+
+
+class VerificationView(BaseModel):
+    status: Literal["pending", "passed", "failed", "skipped"]
+    slug: str
+    problem_sha256: str = Field(description="the version uploaded")
+    verified_sha256: str | None = Field(description="the version verified (with its derived time limit)")
+    time_limit_ms: int | None
+    force: bool
+    attempts: int
+    requested_at: datetime
+    finished_at: datetime | None
+    report: VerificationReportView | None
+    href: str = Field(description="where to read it again")
+
+
 class ProblemUploaded(ProblemInfoView):
     ignored: list[str] = Field(description="parts of a package not supported yet (empty for Markdown)")
+    verification: VerificationView | None = Field(
+        description="a package with submissions or no time limit: its verification by the judge tier")
 
 
 class TestCaseView(BaseModel):

@@ -8,6 +8,7 @@ from arena.domain.battle import Battle
 from arena.domain.room_player import RoomPlayer
 from arena.problems.model import Problem
 from arena.problems.store import ProblemInfo
+from arena.problems.verifications import VerificationRecord
 
 
 def battle_view(battle: Battle) -> dict[str, Any]:
@@ -44,6 +45,13 @@ def room_player_view(player: RoomPlayer) -> dict[str, Any]:
 def problem_info_view(info: ProblemInfo) -> dict[str, Any]:
     return {"slug": info.slug, "sha256": info.sha256, "title": info.title, "points": info.points,
             "size": info.size, "uploaded_at": info.uploaded_at}
+
+
+def verification_view(record: VerificationRecord) -> dict[str, Any]:
+    fields = ("status", "slug", "problem_sha256", "verified_sha256", "time_limit_ms", "force", "attempts",
+              "requested_at", "finished_at", "report")
+    return {name: getattr(record, name) for name in fields} | {
+        "href": f"/api/v2/problems/{record.slug}/verification"}
 
 
 def problem_view(info: ProblemInfo, problem: Problem, with_hidden_tests: bool) -> dict[str, Any]:

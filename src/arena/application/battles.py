@@ -14,7 +14,7 @@ from arena.application.keys import the_battle
 from arena.application.machinery import CommandMachinery, retry_on_conflict
 from arena.domain.acting import SYSTEM, Actor
 from arena.domain.battle import Battle
-from arena.domain.errors import InvalidInput
+from arena.domain.errors import DomainError, InvalidInput
 from arena.domain.room_player import PlayerState, RoomPlayer, room_player_id
 from arena.domain.settings import BattleSettings
 
@@ -28,6 +28,8 @@ class ProblemInfo(Protocol):
 
 class ProblemCatalog(Protocol):
     def info(self, slug: str) -> ProblemInfo: ...  # raises NotFound
+
+    def lobby_blockers(self, hashes: dict[str, str]) -> list[str]: ...  # unverified packages
 
 
 class BattleVerbs(CommandMachinery):
@@ -74,6 +76,10 @@ class BattleVerbs(CommandMachinery):
     @retry_on_conflict(locking=the_battle)
     def open_lobby(self, battle_id: UUID, by: Actor) -> None:
         battle = self._battle_run_by(battle_id, by)
+        # A package's own submissions must have got their verdicts first (ADR 27).
+        blockers = self.problems.lobby_blockers({slug: p["sha256"] for slug, p in battle.problems.items()})
+        if blockers:
+            raise ProblemNotVerified("; ".join(blockers))
         battle.open_lobby()
         self.save(battle)
 
@@ -135,3 +141,7 @@ class BattleVerbs(CommandMachinery):
         unknown = [language for language in languages if known and language not in known]
         if unknown:
             raise InvalidInput("languages", f"unknown here: {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+
+
+class ProblemNotVerified(DomainError):
+    """A problem's package failed its verification, or is still being verified (409)."""

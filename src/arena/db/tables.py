@@ -237,3 +237,20 @@ live_sockets = sa.Table(
     sa.Column("sockets", sa.Integer, nullable=False),
     sa.Index("live_sockets_by_player", "battle_id", "user_id"),
 )
+
+# One row per uploaded problem version: the judge tier's durable request and its report (ADR 27).
+problem_verifications = sa.Table(
+    "problem_verifications", metadata,
+    sa.Column("problem_sha256", sa.String(64), primary_key=True),
+    sa.Column("slug", sa.String(64), nullable=False),
+    sa.Column("package_sha256", sa.String(64), nullable=False),
+    sa.Column("force", sa.Boolean, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("verified_sha256", sa.String(64)), sa.Column("time_limit_ms", sa.Integer),
+    sa.Column("report", sa.Text),
+    sa.Column("requested_at", UTCDateTime, nullable=False),
+    sa.Column("claimed_at", UTCDateTime), sa.Column("finished_at", UTCDateTime),
+    sa.Index("problem_verifications_by_slug", "slug", "requested_at"),
+    sa.Index("problem_verifications_pending", "status", "requested_at"),
+)

@@ -1,11 +1,13 @@
 """The embedded default's judge: submissions seen on the local bus are judged on a background
-event loop (never in the request that saved them) and their verdicts recorded through the app."""
+event loop (never in the request that saved them) and their verdicts recorded through the app;
+uploaded packages are verified there too (verify_packages, docs/adr/0027)."""
 
 from __future__ import annotations
 
 import asyncio
 import threading
 import time
+from datetime import timedelta
 from collections.abc import Callable
 from concurrent.futures import Future
 from uuid import UUID
@@ -13,10 +15,12 @@ from uuid import UUID
 import structlog
 
 from arena.bus.envelope import EventEnvelope
+from arena.handlers.package_verification import verify_next
 from arena.handlers.judging import (REJUDGE_REQUESTED, SUBMISSION_RECEIVED, ProblemsByHash, RecordsVerdicts,
                                     internal_error, judge_request, record_verdict, verdict_ready)
 from arena.judge.worker import Judge
 from arena.metrics import judged
+from arena.problems.store import ProblemStore
 
 log = structlog.get_logger("arena.judge")
 JUDGINGS = (SUBMISSION_RECEIVED, REJUDGE_REQUESTED)
@@ -24,8 +28,9 @@ JUDGINGS = (SUBMISSION_RECEIVED, REJUDGE_REQUESTED)
 
 class LocalJudge:
     def __init__(self, make_judge: Callable[[], Judge], problems: ProblemsByHash,
-                 app: RecordsVerdicts, key: bytes) -> None:
+                 app: RecordsVerdicts, key: bytes, packages: ProblemStore | None = None) -> None:
         self.problems = problems
+        self.packages = packages  # whose pending package verifications this judge drains
         self.app = app
         self.key = key  # signs like `arena judge` does, so a verdict has one way in
         self._loop = asyncio.new_event_loop()
@@ -33,6 +38,7 @@ class LocalJudge:
         self._thread.start()
         self._judge = asyncio.run_coroutine_threadsafe(_build(make_judge), self._loop).result()
         self._pending: set[Future] = set()
+        self._verifying = asyncio.Lock()  # bound to the judge's loop on first use
         self._lock = threading.Lock()
 
     def __call__(self, event: EventEnvelope) -> None:
@@ -41,6 +47,22 @@ class LocalJudge:
         with self._lock:
             self._pending.add(future)
         future.add_done_callback(self._forget)
+
+    def verify_packages(self) -> None:
+        """Verifies every pending uploaded package, one after the other, on the judge's loop: the
+        API calls it after an upload, bootstrap at start (a request left by a stop is kept)."""
+        if self.packages is None:
+            return
+        future = asyncio.run_coroutine_threadsafe(self._verify_pending(), self._loop)
+        with self._lock:
+            self._pending.add(future)
+        future.add_done_callback(self._forget)
+
+    async def _verify_pending(self) -> None:
+        async with self._verifying:  # one drain at a time: the lease below is no lease at all
+            # This process is the only judge: a claim it holds from before a stop is stale.
+            while await verify_next(self.packages, self._judge, lease=timedelta(0)):
+                pass
 
     def requeue(self, fetch: Callable[[UUID, int, int], list[EventEnvelope]],
                 unjudged: list[tuple[str, str]]) -> None:

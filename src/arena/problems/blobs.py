@@ -33,3 +33,29 @@ class ProblemBlobs:
 
     def _path(self, sha256: str) -> Path:
         return self.root / sha256[:2] / f"{sha256}.md"
+
+
+class PackageBlobs:
+    """Uploaded package zips by sha256, next to the documents: the judge tier re-reads one to
+    verify its submissions (the API process never runs them)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root / "packages"
+
+    def write(self, sha256: str, data: bytes) -> None:
+        path = self._path(sha256)
+        if path.exists():
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_bytes(data)
+        os.replace(partial, path)
+
+    def read(self, sha256: str) -> bytes:
+        path = self._path(sha256)
+        if not path.exists():
+            raise NotFound(f"no package with sha256 {sha256}")
+        return path.read_bytes()
+
+    def _path(self, sha256: str) -> Path:
+        return self.root / sha256[:2] / f"{sha256}.zip"

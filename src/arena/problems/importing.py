@@ -7,7 +7,6 @@ file and inside the package, of NAME.in / NAME.ans pairs.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 from arena.problems.errors import ProblemFormatError
@@ -34,10 +33,7 @@ def read_problem_zip(data: bytes, caps: PackageCaps = PackageCaps()) -> KattisPa
         read = read_package(package.subpackage(entries[0]), entries[0])
     else:
         read = read_package(package, "")  # no folder name: the slug comes from the title
-    if read.expected:  # the API process has no sandbox: say so rather than pretend
-        read = replace(read, ignored=read.ignored + (
-            "submissions/: not judged on upload; `arena problems import` verifies them",))
-    return read
+    return read  # its submissions are judged by the judge tier (problems/verifications.py)
 
 
 def load_problem_dir(path: Path, caps: PackageCaps = PackageCaps()) -> Problem:

@@ -11,13 +11,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Engine, delete, insert, select, update
 
 from arena.db.tables import problems
 
 from arena.domain.errors import DomainError, NotFound
 from arena.problems.blobs import ProblemBlobs
 from arena.problems.model import Problem, ProblemFormatError, content_hash, parse_markdown, render_markdown
+from arena.problems.kattis import KattisPackage
+from arena.problems.verifications import PASSED, VerificationRecord, Verifications
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ class ProblemStore:
         self.blobs = ProblemBlobs(root)
         self.clock = clock
         self.in_use_by = in_use_by  # slug -> ids of battles, not ended, that use it
+        self.verifications = Verifications(engine, root, clock)
 
     def upload(self, document: bytes) -> tuple[ProblemInfo, bool]:
         """Stores a Markdown document; returns its info and whether anything changed."""
@@ -60,6 +63,36 @@ class ProblemStore:
             conn.execute(delete(problems).where(problems.c.slug == info.slug))
             conn.execute(insert(problems).values(**info.__dict__))
         return info, True
+
+    def import_package(self, package: KattisPackage, zipped: bytes, *, verify: bool,
+                       force: bool) -> tuple[ProblemInfo, bool, VerificationRecord | None]:
+        """Stores an uploaded package's problem and, when it has submissions to judge or a time
+        limit to derive, keeps the zip and asks the judge tier to verify it (or records that
+        it is not verified, verify=False). The same package again keeps its verification."""
+        info, created = self.import_problem(package.problem)
+        if package.time_rule is None and not package.expected:
+            return info, created, None
+        record = self.verifications.request(info.slug, info.sha256, zipped, force=force, verify=verify)
+        if record.status == PASSED and record.verified_sha256 not in (None, info.sha256):
+            # uploaded again after its time limit was derived: the verified version stays current
+            self.replace_verified(info.slug, info.sha256, self.by_hash(record.verified_sha256))
+            info, created = self.info(info.slug), False
+        return info, created, record
+
+    def replace_verified(self, slug: str, uploaded_sha256: str, problem: Problem) -> str:
+        """Stores the verified version of an uploaded problem (its derived time limit) and points
+        the slug at it, unless the slug was uploaded again meanwhile; returns its sha256."""
+        document = render_markdown(problem).encode("utf-8")
+        sha256 = content_hash(document)
+        self.blobs.write(sha256, document)
+        with self.engine.begin() as conn:
+            conn.execute(update(problems).where(problems.c.slug == slug, problems.c.sha256 == uploaded_sha256)
+                         .values(sha256=sha256, size=len(document)))
+        return sha256
+
+    def lobby_blockers(self, hashes: dict[str, str]) -> list[str]:
+        """Why these problem versions (slug -> sha256) may not be locked in a lobby."""
+        return self.verifications.blockers(hashes)
 
     def list(self) -> list[ProblemInfo]:
         with self.engine.connect() as conn:
