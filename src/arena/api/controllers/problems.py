@@ -64,7 +64,7 @@ class ProblemController(Controller):
                             None if verification is None else verification_view(verification))},
                         status_code=HTTP_201_CREATED if created else HTTP_200_OK)
 
-    @get("/{slug:str}/verification", guards=[admin_only], sync_to_thread=True, responses=errors(404))
+    @get("/{slug:str}/verification", guards=[admin_only], sync_to_thread=True, responses=errors(403, 404))
     def verification(self, slug: str, arena: Arena) -> VerificationView:
         """The latest verification of the problem's uploaded package: pending, passed, failed
         (a submission got another verdict than its folder names) or skipped (verify=false), with
