@@ -4,8 +4,6 @@ refuses its problem meanwhile, and a claim is held for its lease and given up af
 
 from __future__ import annotations
 
-import io
-import zipfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,22 +16,14 @@ from arena.domain.settings import BattleSettings
 from arena.problems.importing import read_problem_zip
 from arena.problems.verifications import FAILED, MAX_ATTEMPTS, PASSED, PENDING
 from arena.settings import ArenaSettings
+from sum_packages import SUM, sum_package
 
 ADMIN = Admin("admin")
-SUM = "a, b = map(int, input().split())\nprint(a + b)\n"
 WRONG = "a, b = map(int, input().split())\nprint(a + b + 1)\n"
 
 
 def package(slug: str, time_limit: str, **submissions: str) -> bytes:
-    files = {"problem.yaml": f"name: Sum\nlimits:\n  time_limit: {time_limit}\n",
-             "data/sample/1.in": "1 2\n", "data/sample/1.ans": "3\n",
-             "data/secret/1.in": "20 22\n", "data/secret/1.ans": "42\n",
-             **{f"submissions/{path}": source for path, source in submissions.items()}}
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, text in files.items():
-            archive.writestr(f"{slug}/{name}", text)
-    return buffer.getvalue()
+    return sum_package(slug, f"name: Sum\nlimits:\n  time_limit: {time_limit}\n", **submissions)
 
 
 

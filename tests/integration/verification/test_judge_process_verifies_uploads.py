@@ -5,8 +5,6 @@ no judge ran, judges the package's submissions and records each report."""
 
 from __future__ import annotations
 
-import io
-import zipfile
 
 import httpx
 import pytest
@@ -19,22 +17,14 @@ from arena.bootstrap import Arena
 from arena.domain.acting import Admin
 from arena.domain.settings import BattleSettings
 from outages import Outages, eventually
+from sum_packages import SUM, sum_package
 
-SUM = "a, b = map(int, input().split())\nprint(a + b)\n"
 SLOW_SUM = ("import time\nstart = time.process_time()\nwhile time.process_time() - start < 0.3:\n    pass\n"
             + SUM)  # ~0.3 s of CPU x the legacy multiplier 5: a 2 s limit
 
 
 def package(slug: str, limits: str, **submissions: str) -> bytes:
-    files = {"problem.yaml": f"name: Sum {slug}\n{limits}",
-             "data/sample/1.in": "1 2\n", "data/sample/1.ans": "3\n",
-             "data/secret/1.in": "20 22\n", "data/secret/1.ans": "42\n",
-             **{f"submissions/{path}": source for path, source in submissions.items()}}
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, text in files.items():
-            archive.writestr(f"{slug}/{name}", text)
-    return buffer.getvalue()
+    return sum_package(slug, f"name: Sum {slug}\n{limits}", **submissions)
 
 
 def test_arena_judge_verifies_uploaded_packages_even_those_uploaded_before_it_started(
