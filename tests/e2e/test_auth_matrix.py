@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from sum_packages import SUM, sum_package
 from helpers import (
     MARKDOWN,
     BattleRef,
@@ -132,6 +133,7 @@ ROUTES = [
     Route("GET", "/problems/{slug}", False,  # a public one: players read others once a battle starts
           lambda api, caller: {"path": f"/problems/{upload_problem(api, public=True)}"}),
     Route("DELETE", "/problems/{slug}", True, lambda api, caller: {"path": f"/problems/{upload_problem(api)}"}),
+    Route("GET", "/problems/{slug}/verification", True, lambda api, caller: {"path": f"/problems/{_package(api)}/verification"}),
     Route("GET", "/submissions/{submission_id}", False, _my_submission),
     Route("GET", "/languages", False, lambda api, caller: {"path": "/languages"}),
     # The auditors' view: a player reads the settlement of a battle they played, their own
@@ -162,6 +164,16 @@ ROUTES = [
 ADMIN_ROUTES = [route for route in ROUTES if route.admin_only]
 PLAYER_ROUTES = [route for route in ROUTES if not route.admin_only]
 PUBLIC_PATHS = ["/health", "/ready", "/schema/openapi.json"]
+
+
+def _package(api) -> str:
+    """A Kattis package uploaded: the judge verifies it (its accepted submission derives the time limit)."""
+    slug = unique("pkg")
+    uploaded = api.post("/problems", user=unique("admin"), role="admin",
+                        headers={"Content-Type": "application/zip"},
+                        content=sum_package(slug, "name: Sum\n", **{"accepted/sum.py": SUM}))
+    assert uploaded.status_code == 201, uploaded.text
+    return uploaded.json()["slug"]
 
 
 def call(api, route: Route, request: dict[str, Any], user: str | None, role: str = "player"):
