@@ -1,5 +1,5 @@
 """The live socket on the embedded default (SQLite, the local bus, the judge in process): the
-player sees their verdict, and closing the socket makes them DISCONNECTED."""
+player sees their verdict and its rejudge's, and closing the socket makes them DISCONNECTED."""
 
 from __future__ import annotations
 
@@ -45,7 +45,12 @@ def test_the_embedded_default_streams_verdicts_and_presence(tmp_path: Path) -> N
             receive_until(ws, lambda got: len(got) == 2)
             assert submit(api, battle, ada).status_code == 202
             verdict = receive_until(ws, lambda got: got and got[-1]["type"] == "verdict")[-1]
-            assert verdict["verdict"] == "AC"
+            assert verdict["verdict"] == "AC" and verdict["rejudge"] == 0
+            rejudge = api.post(f"/admin/submissions/{verdict['submission_id']}/rejudge", user=battle.admin, role="admin")
+            assert rejudge.status_code == 202, rejudge.text
+            again = receive_until(ws, lambda got: got and got[-1]["type"] == "verdict")[-1]
+            assert (again["submission_id"], again["verdict"], again["rejudge"]) == (verdict["submission_id"], "AC", 1)
+            assert again["position"] > verdict["position"]
         gone = presence_of(api, battle, lambda body: body["count"] == 0)
         assert gone["user_ids"] == []
     finally:

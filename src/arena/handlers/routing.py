@@ -63,7 +63,7 @@ LIVE_EVENTS: tuple[type, ...] = (
     Battle.Created, Battle.LobbyOpened, Battle.Started, Battle.Extended, Battle.Ended, Battle.Cancelled,
     Battle.Configured, Battle.ProblemAttached, Battle.ProblemDetached,
     RoomPlayer.Joined, RoomPlayer.Reconnected, RoomPlayer.Disconnected, RoomPlayer.Left, RoomPlayer.Completed,
-    RoomPlayer.VerdictRecorded)
+    RoomPlayer.VerdictRecorded, RoomPlayer.VerdictRevised)
 
 
 def event_key(event_class: type) -> str:

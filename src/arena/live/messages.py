@@ -55,6 +55,9 @@ class Verdict(LiveMessage):
     # per-group breakdown is in GET /submissions/{id}. Added in v1 as optional fields.
     score: float | None = None
     max_score: float | None = None
+    # 0 for a submission's first verdict, n for the verdict of its n-th rejudge (which replaces
+    # the one shown before). Added in v1 as an optional field.
+    rejudge: int = 0
 
 
 class Scoreboard(LiveMessage):

@@ -4,7 +4,8 @@ the log) and the live fan-out (events from the bus) produce the very same messag
 
 One event makes at most one message per socket, so positions stay strictly increasing: a
 verdict goes to its owner as `verdict` (carrying the changed rows) and to everyone else as
-`scoreboard`. Scoreboard rows change only with a verdict once a battle runs; a player who
+`scoreboard`. Scoreboard rows change only with a verdict once a battle runs; a rejudge's verdict
+(VerdictRevised) goes out as a verdict does, with its `rejudge` number. A player who
 joins appears in `presence`, their empty row on the scoreboard read model.
 """
 
@@ -91,14 +92,14 @@ class BattleStream:
             self.presence[user] = _PRESENCE[kind]
             self.presence_position = position
             return [Outgoing(self.presence_message())]
-        if kind is RoomPlayer.VerdictRecorded:
+        if kind in (RoomPlayer.VerdictRecorded, RoomPlayer.VerdictRevised):  # a rejudge's too
             changed, shown = self._rerank()
             tests = [TestSummary(**{k: t.get(k) for k in ("index", "verdict", "time_ms", "memory_kb")})
                      for t in (data.get("details") or {}).get("tests") or [] if _is_test(t)]
             score = shown_score(data.get("details"))
             verdict = Verdict(position=position, submission_id=data["submission_id"], problem=data["problem"],
                               verdict=data["verdict"], points=data["points"], tests=tests, rows=shown,
-                              score=score["score"], max_score=score["max_score"])
+                              score=score["score"], max_score=score["max_score"], rejudge=data.get("rejudge", 0))
             out = [Outgoing(verdict, only=data["user_id"]),
                    Outgoing(Scoreboard(position=position, rows=changed), besides=data["user_id"], admins=True)]
             if shown:  # frozen: the others learn nothing of this verdict until the end

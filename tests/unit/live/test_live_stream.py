@@ -39,7 +39,7 @@ def verdict(user: str, verdict: str = "AC") -> dict:
 
 
 def test_every_streamed_event_is_read_by_the_stream_and_bound_by_its_key() -> None:
-    read = {*live_stream._BATTLE_STATUS, *live_stream._PRESENCE, RoomPlayer.VerdictRecorded,
+    read = {*live_stream._BATTLE_STATUS, *live_stream._PRESENCE, RoomPlayer.VerdictRecorded, RoomPlayer.VerdictRevised,
             Battle.Configured, Battle.ProblemAttached, Battle.ProblemDetached}
     assert set(LIVE_EVENTS) == read
     assert len(live_keys()) == len(LIVE_EVENTS) and "room_player.verdict_recorded" in live_keys()
@@ -66,6 +66,23 @@ def test_a_scored_verdict_carries_its_score_to_its_owner() -> None:
                  if o.for_user("ada")]
 
     assert (message.type, message.score, message.max_score) == ("verdict", 40.0, 100.0)
+
+
+def test_a_rejudge_that_takes_an_accept_away_sends_its_owner_the_verdict_and_everyone_the_new_board() -> None:
+    stream, _ = started_stream("ada", "bob")
+    first = verdict("ada")
+    stream.apply(11, "rp", get_topic(RoomPlayer.VerdictRecorded), first)
+    revised = {**first, "verdict": "WA", "points": 0, "rejudge": 1, "previous_verdict": "AC", "previous_points": 100,
+               "details": {"tests": [{"index": 0, "verdict": "WA", "time_ms": 10, "memory_kb": 900}]}}
+
+    out = stream.apply(12, "rp", get_topic(RoomPlayer.VerdictRevised), revised)
+
+    [mine] = [o.message for o in out if o.for_user("ada")]
+    [theirs] = [o.message for o in out if o.for_user("bob")]
+    assert (mine.type, mine.verdict, mine.rejudge, mine.position) == ("verdict", "WA", 1, 12)
+    assert theirs.type == "scoreboard"
+    rows = {row["user_id"]: row for row in theirs.rows}
+    assert rows["ada"]["solved"] == 0 and rows["ada"]["rank"] == rows["bob"]["rank"]  # the accept is gone
 
 
 def test_an_event_at_or_below_the_folded_position_is_ignored() -> None:
