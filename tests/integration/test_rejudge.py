@@ -156,6 +156,31 @@ def test_a_late_result_of_one_judging_never_overwrites_another_judgings_verdict(
         arena.close()
 
 
+def test_the_room_keeps_a_problems_points_when_the_accept_holding_them_is_taken_away_but_another_remains(
+        tmp_path: Path) -> None:
+    """Finding (ADR 25): the room's score lost the points; the scoreboard never did."""
+    arena = bootstrap(ArenaSettings(data_dir=tmp_path), judge=False)
+    key = b"k" * 32
+    try:
+        battle_id = running_battle(arena)
+        player_id = room_player_id(battle_id, "ada")
+        first, second = (arena.app.submit(battle_id, "ada", "echo", "python", source)
+                         for source in ("print(input())", "print(input() )"))
+        for submission in (first, second):
+            message = VerdictReady(room_player_id=player_id, submission_id=submission, verdict="AC", details={})
+            assert record_verdict(message.signed(key), arena.app, key)
+        arena.app.rejudge_submission(player_id, first, by=ADMIN)
+
+        revised = VerdictReady(room_player_id=player_id, submission_id=first, verdict="WA", details={}, rejudge=1)
+        assert record_verdict(revised.signed(key), arena.app, key)
+
+        (row,) = read_room(arena.engine, str(battle_id))["players"]
+        assert row["score"] == arena.app.get_room_player(battle_id, "ada").score == 100
+        assert read_scoreboard(arena.engine, str(battle_id))["rows"][0]["solved"] == 1
+    finally:
+        arena.close()
+
+
 def test_a_rejudge_left_waiting_by_a_crash_is_judged_at_the_next_start(tmp_path: Path) -> None:
     settings = ArenaSettings(data_dir=tmp_path)
     first = bootstrap(settings)

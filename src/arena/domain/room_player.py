@@ -180,19 +180,25 @@ class RoomPlayer(CopiesCheaply, Aggregate):
         if rejudge < len(rejudged):
             raise SupersededRejudge(f"rejudge {rejudge} of submission {submission_id} was superseded "
                                     f"by rejudge {len(rejudged)}")
+        problem = submission["problem"]
+        solved_after = verdict == "AC" or self._accepted_elsewhere(submission)
         self._verdict_revised(
             submission_id=submission_id, battle_id=self.battle_id, user_id=self.user_id,
-            problem=submission["problem"], received_at=submission["received_at"], rejudge=rejudge,
+            problem=problem, received_at=submission["received_at"], rejudge=rejudge,
             verdict=verdict, judged_at=judged_at, details=details,
             points=self._points_held_by(submission, verdict, problem_points, details),
-            previous_verdict=submission["verdict"], previous_points=submission["points"] or 0)
+            previous_verdict=submission["verdict"], previous_points=submission["points"] or 0,
+            score_change=(problem_points if solved_after else 0) - self.solved.get(problem, 0))
         return True
 
     @event("VerdictRevised")
     def _verdict_revised(self, submission_id: str, battle_id: UUID, user_id: str, problem: str,
                          received_at: datetime, rejudge: int, verdict: str, judged_at: datetime,
                          details: dict[str, Any], points: int, previous_verdict: str,
-                         previous_points: int) -> None:
+                         previous_points: int, score_change: int | None = None) -> None:
+        # score_change: the change in the player's solved points (the room's score). Events of
+        # releases before it (None) summed the accepts' points, which lost a problem's points
+        # when the accept holding them was taken away while another accept remained.
         submission = self.submissions[submission_id]
         rejudged = list(submission["rejudged"])
         rejudged[rejudge - 1] = verdict
@@ -200,10 +206,12 @@ class RoomPlayer(CopiesCheaply, Aggregate):
                           first_verdict=submission.get("first_verdict", previous_verdict))
         accepted = [s["points"] or 0 for s in self.submissions.values()
                     if s["problem"] == problem and s["verdict"] == "AC"]
-        if accepted:
-            self.solved[problem] = sum(accepted)  # the points held, as the room's score adds them
-        else:
+        if not accepted:
             self.solved.pop(problem, None)
+        elif score_change is None:
+            self.solved[problem] = sum(accepted)
+        else:
+            self.solved[problem] = self.solved.get(problem, 0) + score_change
 
     def verdict_of(self, submission_id: str, rejudge: int = 0) -> str | None:
         """The verdict of one judging (0: the first) of a submission; None while it waits for it."""
@@ -221,9 +229,12 @@ class RoomPlayer(CopiesCheaply, Aggregate):
         scored submission below the full score earns its share, as a first verdict does."""
         if verdict != "AC":
             return scored_points(problem_points, details)
-        held = any(s["points"] for s in self.submissions.values()
-                   if s["problem"] == submission["problem"] and s["verdict"] == "AC" and s is not submission)
-        return 0 if held else problem_points
+        return 0 if self._accepted_elsewhere(submission) else problem_points
+
+    def _accepted_elsewhere(self, submission: dict[str, Any]) -> bool:
+        """Whether another submission of the same problem holds an accept: the problem stays solved."""
+        return any(s["verdict"] == "AC" for s in self.submissions.values()
+                   if s["problem"] == submission["problem"] and s is not submission)
 
     def _submission(self, submission_id: str) -> dict[str, Any]:
         try:

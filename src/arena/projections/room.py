@@ -59,12 +59,15 @@ class RoomState(FoldingProjection):
         if event.data["points"] and event.data["verdict"] == "AC":
             writers["room_players"].add((str(event.originator_id),), score=event.data["points"])
 
-    @folds(RoomPlayer.VerdictRevised, "verdict", "points", "previous_verdict", "previous_points")
+    @folds(RoomPlayer.VerdictRevised, "verdict", "points", "previous_verdict", "previous_points", "score_change")
     def verdict_revised(self, writers: Writers, event: Folded) -> None:
-        # the change in solved points, counted as verdict_recorded counts them (accepts only)
+        # The change in solved points, as the aggregate counts them. An event of an older
+        # release has none: its accepts' points are compared, as that release did.
         data = event.data
-        delta = ((data["points"] if data["verdict"] == "AC" else 0)
-                 - (data["previous_points"] if data["previous_verdict"] == "AC" else 0))
+        delta = data.get("score_change")
+        if delta is None:
+            delta = ((data["points"] if data["verdict"] == "AC" else 0)
+                     - (data["previous_points"] if data["previous_verdict"] == "AC" else 0))
         if delta:
             writers["room_players"].add((str(event.originator_id),), score=delta)
 

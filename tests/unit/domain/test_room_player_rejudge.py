@@ -121,12 +121,44 @@ def test_an_accept_earns_the_points_only_while_no_other_submission_of_the_proble
     assert player.submissions[first]["points"] == 0  # the second holds the problem's points
     assert player.solved == {"sum": 100} and player.score == 100
 
-    rejudge(player, second)
-    revise(player, second, 1, "WA")
-    assert player.solved == {"sum": 0}  # still solved; its points went with the accept that held them
     rejudge(player, first)
     revise(player, first, 2, "AC", points=100)
-    assert player.submissions[first]["points"] == 100 and player.score == 100
+    assert player.submissions[first]["points"] == 0 and player.score == 100
+
+
+def test_taking_away_the_accept_that_held_the_points_while_another_accept_remains_keeps_the_score() -> None:
+    """Finding (ADR 25): the room's score lost the problem's points in this case."""
+    player = joined()
+    first = submit(player, at=T0)
+    second = submit(player, at=T0 + timedelta(minutes=5))
+    verdict(player, first, "AC", points=100)
+    verdict(player, second, "AC", points=100)  # carries 0: the first holds the points
+    rejudge(player, first)
+
+    revise(player, first, 1, "WA")
+
+    assert player.solved == {"sum": 100} and player.score == 100  # the second still solves it
+    changes = [e.score_change for e in player.collect_events() if type(e).__name__ == "VerdictRevised"]
+    assert changes == [0]  # what the room projection adds
+    rejudge(player, second)
+    revise(player, second, 1, "WA")
+    assert player.solved == {} and player.score == 0
+
+
+def test_a_verdict_revised_event_of_an_older_release_replays_with_the_accepts_summed() -> None:
+    player = joined()
+    submission_id = submit(player)
+    verdict(player, submission_id, "AC", points=100)
+    rejudge(player, submission_id)
+    revise(player, submission_id, 1, "AC")
+    events = player.collect_events()
+    del events[-1].__dict__["score_change"]  # as stored before the field existed
+
+    rebuilt = None
+    for event in events:
+        rebuilt = event.mutate(rebuilt)
+
+    assert rebuilt.solved == {"sum": 100}
 
 
 def test_a_room_player_rebuilt_from_its_events_equals_the_live_one_and_copies_do_not_share_history() -> None:
