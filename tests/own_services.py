@@ -4,6 +4,7 @@ nothing but their own."""
 
 from __future__ import annotations
 
+import atexit
 import os
 import subprocess
 import uuid
@@ -41,14 +42,34 @@ def fresh_database(prefix: str = "arena_test", name: str | None = None) -> Itera
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+_LEFT_VHOSTS: list[str] = []  # deleted at the end of the run, all in one rabbitmqctl call
+
+
 @contextmanager
 def fresh_vhost(prefix: str = "arena_test", name: str | None = None) -> Iterator[str]:
     """The broker URL of a new vhost on the local RabbitMQ, where guest may do anything; deleted
-    afterwards."""
+    when the test run ends. Each rabbitmqctl call starts an Erlang VM (1-2 s, more under load),
+    so the vhost and its permission are made in one call and every vhost is deleted in one."""
     name = name or unique_name(prefix)
-    rabbitmqctl("add_vhost", name)
-    try:
-        rabbitmqctl("set_permissions", "-p", name, "guest", ".*", ".*", ".*")
-        yield f"{BROKER}/{name}"
-    finally:
-        rabbitmqctl("delete_vhost", name)
+    _erlang(f"rabbit_vhost:add({_binary(name)}, <<\"tests\">>), "
+            f"rabbit_auth_backend_internal:set_permissions(<<\"guest\">>, {_binary(name)}, "
+            "<<\".*\">>, <<\".*\">>, <<\".*\">>, <<\"tests\">>).")
+    if not _LEFT_VHOSTS:
+        atexit.register(_delete_left_vhosts)
+    _LEFT_VHOSTS.append(name)
+    yield f"{BROKER}/{name}"
+
+
+def _delete_left_vhosts() -> None:
+    names = ", ".join(_binary(name) for name in _LEFT_VHOSTS)
+    _erlang(f"[rabbit_vhost:delete(V, <<\"tests\">>) || V <- [{names}]].")
+
+
+def _erlang(expression: str) -> None:
+    output = rabbitmqctl("eval", expression)
+    assert "error" not in output, output  # eval exits 0 on an error it returns
+
+
+def _binary(name: str) -> str:
+    assert name.replace("_", "").replace("-", "").isalnum(), name  # it goes into Erlang source
+    return f'<<"{name}">>'

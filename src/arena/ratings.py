@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import elo_mmr_py
+import msgspec
 import orjson  # the C-speed JSON: json.dump took 5.5 s of 8 for 50,000 players
 
 EXACT_MAX_PLAYERS = 2_000  # exact `mmr` up to here (~0.4 s); `mmr-fast` above (1.3 s at 50,000)
@@ -95,11 +96,12 @@ def rate_battle(
         rater.add(elo_mmr_py.Contest(intervals, name=battle_key, time_seconds=at_seconds))
         rater.save(after)
         with open(after, "rb") as saved:
-            rated = orjson.loads(saved.read())["players"]
-    # The library refuses a stored player without events: one placeholder stands in, taken
-    # back off the count here (the count only matters to noob_delay, which is empty).
-    padded = {user for user in seeded if prior[user].contests == 0}
-    return {user: _from_checkpoint(rated[user], user in padded) for user, _ in standings}
+            rated = _SAVED.decode(saved.read()).players
+    # Everyone in a battle with an outcome gains one rated battle. (The checkpoint's event
+    # history would say the same, but for the placeholder that stands in for a seeded player
+    # without events: the library refuses a stored player with none.)
+    return {user: _from_checkpoint(rated[user], prior.get(user, INITIAL_RATING).contests + 1)
+            for user, _ in standings}
 
 
 def _intervals(standings: Sequence[tuple[str, int]]) -> list[tuple[str, int, int]]:
@@ -155,12 +157,34 @@ def _to_checkpoint(rating: Rating, at_seconds: int) -> dict:
     }
 
 
-def _from_checkpoint(player: dict, padded: bool) -> Rating:
-    normal, posterior = player["normal_factor"], player["approx_posterior"]
-    logistic = tuple((f["mu"], f["w_arg"], f["w_out"]) for f in player["logistic_factors"])
-    return Rating(
-        mu=posterior["mu"],
-        sigma=posterior["sig"],
-        contests=len(player["event_history"]) - padded,
-        factors=Factors(normal["mu"], normal["sig"], logistic),
-    )
+# The saved checkpoint, decoded by msgspec into just what a Rating needs (it skips the event
+# histories unread): 50,000 players took 0.19 s here against 1.4 s for orjson and dicts.
+class _Gaussian(msgspec.Struct):
+    mu: float
+    sig: float
+
+
+class _Logistic(msgspec.Struct):
+    mu: float
+    w_arg: float
+    w_out: float
+
+
+class _SavedPlayer(msgspec.Struct):
+    normal_factor: _Gaussian
+    logistic_factors: list[_Logistic]
+    approx_posterior: _Gaussian
+
+
+class _Saved(msgspec.Struct):
+    players: dict[str, _SavedPlayer]
+
+
+_SAVED = msgspec.json.Decoder(_Saved)
+
+
+def _from_checkpoint(player: _SavedPlayer, contests: int) -> Rating:
+    normal, posterior = player.normal_factor, player.approx_posterior
+    logistic = tuple((f.mu, f.w_arg, f.w_out) for f in player.logistic_factors)
+    return Rating(mu=posterior.mu, sigma=posterior.sig, contests=contests,
+                  factors=Factors(normal.mu, normal.sig, logistic))

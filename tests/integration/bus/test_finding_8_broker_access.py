@@ -27,7 +27,7 @@ from arena.bus.trust import StoredEvents
 from arena.handlers.routing import access, topology as routed_topology
 from bus_eventlog import RABBIT_URL, BattleLog
 from bus_messages import until
-from own_services import rabbitmqctl
+from own_services import fresh_vhost, rabbitmqctl
 
 Action = Callable[[aio_pika.abc.AbstractChannel], Awaitable[object]]
 
@@ -87,11 +87,8 @@ async def test_finding_8_unbound_routing_key_lands_in_the_alternate_exchange(bro
 @pytest.fixture
 def vhost() -> str:
     """A vhost of its own, with per-process users whose names are this test's alone."""
-    name = f"arena-test-{uuid.uuid4().hex[:8]}"
-    rabbitmqctl("add_vhost", name)
-    rabbitmqctl("set_permissions", "-p", name, "guest", ".*", ".*", ".*")  # the operator
-    yield name
-    rabbitmqctl("delete_vhost", name)
+    with fresh_vhost(name=f"arena-test-{uuid.uuid4().hex[:8]}") as url:  # guest: the operator
+        yield url.rsplit("/", 1)[1]
 
 
 @pytest.fixture

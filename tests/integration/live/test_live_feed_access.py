@@ -21,22 +21,20 @@ from arena.bus.topology import EVENTS, declare
 from arena.handlers.routing import access, topology as routed_topology
 from arena.live.feed import BrokerFeed
 from arena.live.hub import LiveHub
-from own_services import rabbitmqctl
+from own_services import fresh_vhost, rabbitmqctl
 
 
 
 @pytest.fixture
 def api_user():
     vhost, user, password = f"arena-live-{uuid.uuid4().hex[:8]}", f"arena-api.{uuid.uuid4().hex[:6]}", secrets.token_urlsafe(16)
-    rabbitmqctl("add_vhost", vhost)
-    rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")  # the operator
-    rabbitmqctl("add_user", user, password)
-    [grant] = [dataclasses.replace(g, user=user) for g in access() if g.user == "arena-api"]
-    subprocess.run(["sh", "-c", rabbitmqctl_script(routed_topology(), [grant], vhost)], check=True,
-                   capture_output=True, timeout=120)
-    yield vhost, f"amqp://{user}:{password}@127.0.0.1:5672/{quote(vhost, safe='')}"
-    rabbitmqctl("delete_user", user)
-    rabbitmqctl("delete_vhost", vhost)
+    with fresh_vhost(name=vhost):  # guest: the operator
+        rabbitmqctl("add_user", user, password)
+        [grant] = [dataclasses.replace(g, user=user) for g in access() if g.user == "arena-api"]
+        subprocess.run(["sh", "-c", rabbitmqctl_script(routed_topology(), [grant], vhost)], check=True,
+                       capture_output=True, timeout=120)
+        yield vhost, f"amqp://{user}:{password}@127.0.0.1:5672/{quote(vhost, safe='')}"
+        rabbitmqctl("delete_user", user)
 
 
 class Recorded(LiveHub):
