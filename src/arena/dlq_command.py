@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from arena.cli_parser import BROKER, LOGS
+from arena.process_lifecycle import as_command, rabbit_broker, topology_for
 from arena.settings import ArenaSettings
 
 if TYPE_CHECKING:
@@ -18,8 +19,6 @@ COLUMNS = ("message_id", "routing_key", "queue", "attempt", "failed_at", "error"
 
 
 def add_dlq_command(sub: argparse._SubParsersAction) -> None:
-    from arena.processes import _sync
-
     dlq = sub.add_parser("dlq", help="dead letters: list or replay", reads=BROKER + LOGS,
                          description="list: the dead letters, oldest first, as a table (or --json); the "
                                      "queue is left as it was. replay: resend one (--id) or every one "
@@ -28,21 +27,20 @@ def add_dlq_command(sub: argparse._SubParsersAction) -> None:
     dlq.add_argument("--id", default=None, help="replay one message by its message_id")
     dlq.add_argument("--all", action="store_true", help="replay every dead letter")
     dlq.add_argument("--json", action="store_true", help="list: one JSON array (body as text) instead of a table")
-    dlq.set_defaults(run=_sync(dlq_main))
+    dlq.set_defaults(run=as_command(dlq_main))
 
 
 async def dlq_main(args: argparse.Namespace, settings: ArenaSettings) -> int:
     from arena.bus.dlq import list_dead_letters, replay_dead_letters
     from arena.bus.topology import Topology
-    from arena.processes import _broker, _topology  # the broker and topology every process uses
 
     if args.action == "replay" and not (args.id or args.all):
         print("arena dlq replay: say --id MESSAGE_ID or --all", file=sys.stderr)
         return 2
-    broker = _broker(settings, "dlq")
+    broker = rabbit_broker(settings, "dlq")
     await broker.connect()  # an operator's command: failing fast is what they want
     try:
-        topology = _topology(settings, Topology())
+        topology = topology_for(settings, Topology())
         if args.action == "list":
             letters = await list_dead_letters(broker, topology=topology)
             print(as_json(letters) if args.json else as_table(letters))

@@ -1,6 +1,7 @@
 """The production processes: `arena relay`, `arena worker`, `arena judge`, `arena scheduler`,
 and the operator's `arena dlq`. Each builds what it needs through bootstrap and runs until
-SIGINT/SIGTERM; the Procfile at the repository root names them all.
+SIGINT/SIGTERM (arena.process_lifecycle: what they share); the Procfile at the repository root
+names them all.
 
 None of them exits because PostgreSQL or RabbitMQ went away (issue 12, finding 2; what each one
 does is in docs/operations.md, "When a dependency goes away"): they wait for the database before
@@ -12,8 +13,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import dataclasses
-import signal
 import sys
 from datetime import timedelta
 
@@ -21,6 +20,8 @@ import structlog
 
 from arena.cli_parser import BROKER, GAME, JUDGE, LOGS, METRICS, STORE
 from arena.dlq_command import add_dlq_command
+from arena.process_lifecycle import (as_command, bootstrap_when_ready, rabbit_broker, serve,
+                                     stop_event, topology_for)
 from arena.settings import ArenaSettings
 
 log = structlog.get_logger("arena")
@@ -28,94 +29,36 @@ log = structlog.get_logger("arena")
 
 def add_process_commands(sub: argparse._SubParsersAction) -> None:
     sub.add_parser("relay", help="publish every stored event to RabbitMQ",
-                   reads=STORE + BROKER + LOGS + METRICS).set_defaults(run=_sync(relay))
+                   reads=STORE + BROKER + LOGS + METRICS).set_defaults(run=as_command(relay))
     worker = sub.add_parser("worker", help="projection, timer and command consumers",
                             reads=STORE + BROKER + LOGS + METRICS + GAME
                             + ("judge_key", "redis_url", "submission_in_flight_s"))
     worker.add_argument("--only", default="", help="comma-separated: projections,timers,commands,settlement,"
                         "ratings,limits (default: all)")
-    worker.set_defaults(run=_sync(worker_main))
+    worker.set_defaults(run=as_command(worker_main))
     sub.add_parser("judge", help="judge submissions from the bus",
-                   reads=STORE + BROKER + JUDGE + LOGS + METRICS).set_defaults(run=_sync(judge_main))
+                   reads=STORE + BROKER + JUDGE + LOGS + METRICS).set_defaults(run=as_command(judge_main))
     scheduler = sub.add_parser("scheduler", help="the timers' safety net, every --every seconds",
                                reads=STORE + LOGS + METRICS + GAME)
     scheduler.add_argument("--every", type=float, default=30.0, help="seconds between sweeps")
-    scheduler.set_defaults(run=_sync(scheduler_main))
+    scheduler.set_defaults(run=as_command(scheduler_main))
     add_dlq_command(sub)
-
-
-def _sync(main):
-    def run(args: argparse.Namespace, settings: ArenaSettings) -> int:
-        from arena.process_metrics import serve_metrics
-        from arena.telemetry import configure_tracing
-
-        configure_tracing(settings, args.command)  # logging: arena.cli.main, for every command
-        if "metrics_port" in args.reads:  # the processes; not the operator's one-off dlq
-            serve_metrics(settings, args.command)
-        if not settings.broker_url and args.command != "scheduler":
-            print(f"arena {args.command}: set ARENA_BROKER_URL (amqp://...); without a broker "
-                  "the API process does this work itself", file=sys.stderr)
-            return 2
-        from arena.config_errors import ConfigurationError
-
-        try:
-            return asyncio.run(main(args, settings)) or 0
-        except ConfigurationError as exc:  # a setting only the operator can supply: no retry helps
-            print(f"arena {args.command}: {exc}", file=sys.stderr)
-            return 2
-
-    return run
-
-
-def _stop_event() -> asyncio.Event:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
-    return stop
-
-
-def _broker(settings: ArenaSettings, process: str):
-    from faststream.rabbit import RabbitBroker
-
-    from arena.bus.connecting import watch_robust_reconnects
-
-    # No telemetry middleware: arena opens its publish and process spans itself (bus.telemetry).
-    return RabbitBroker(settings.broker_url, logger=None,
-                        **watch_robust_reconnects(process))
-
-
-async def _bootstrap(settings: ArenaSettings, process: str, stop: asyncio.Event):
-    """bootstrap() once PostgreSQL accepts connections; None if asked to stop before that."""
-    from arena.bootstrap import bootstrap
-    from arena.db.waiting import wait_for_database
-
-    if not await wait_for_database(settings, process, stop):
-        return None
-    return bootstrap(settings, judge=False, timers=False)
-
-
-def _topology(settings: ArenaSettings, topology):
-    """The topology as this process may touch it: declared, or only checked (passive) when its
-    RabbitMQ user has no configure permission (ARENA_BROKER_DECLARE=false)."""
-    return dataclasses.replace(topology, declare=settings.broker_declare)
 
 
 async def relay(args: argparse.Namespace, settings: ArenaSettings) -> int:
     from arena.bus.relay import run_relay
     from arena.handlers.routing import topology
 
-    stop = _stop_event()
-    arena = await _bootstrap(settings, "relay", stop)
+    stop = stop_event()
+    arena = await bootstrap_when_ready(settings, "relay", stop)
     if arena is None:
         return 0
-    broker = _broker(settings, "relay")
+    broker = rabbit_broker(settings, "relay")
     from arena.process_metrics import watch_relay_lag
 
     watch_relay_lag(arena.app, arena.engine)
     try:
-        await run_relay(arena.app, arena.engine, broker, topology=_topology(settings, topology()),
+        await run_relay(arena.app, arena.engine, broker, topology=topology_for(settings, topology()),
                         stop_event=stop)
     finally:
         await broker.stop()
@@ -136,11 +79,11 @@ async def worker_main(args: argparse.Namespace, settings: ArenaSettings) -> int:
         print(f"arena worker: unknown consumers {unknown}; choose from {sorted(WORKER_QUEUES)}", file=sys.stderr)
         return 2
     key = judge_key(settings) if COMMANDS.name in chosen else None  # refuses to start without it
-    stop = _stop_event()
-    arena = await _bootstrap(settings, "worker", stop)
+    stop = stop_event()
+    arena = await bootstrap_when_ready(settings, "worker", stop)
     if arena is None:
         return 0
-    broker, topology = _broker(settings, "worker"), _topology(settings, routed_topology())
+    broker, topology = rabbit_broker(settings, "worker"), topology_for(settings, routed_topology())
     ctx = WorkerContext(app=arena.app, engine=arena.engine, projections=arena.bus.projections,
                         fetch=arena.bus.fetch, broker=broker, topology=topology,
                         leave_after=timedelta(seconds=settings.leave_after), clock=arena.app.clock,
@@ -156,8 +99,8 @@ async def worker_main(args: argparse.Namespace, settings: ArenaSettings) -> int:
         from arena.process_metrics import watch_log_lag
 
         watch_log_lag("projections", arena.app, lambda: ctx.projected.value)
-    await _serve(broker, topology, arena, consumers=chosen, process="worker", stop=stop,
-                 queues=[WORKER_QUEUES[name][0].queue for name in chosen], settings=settings)
+    await serve(broker, topology, arena, consumers=chosen, process="worker", stop=stop,
+                queues=[WORKER_QUEUES[name][0].queue for name in chosen], settings=settings)
     return 0
 
 
@@ -183,7 +126,7 @@ async def judge_main(args: argparse.Namespace, settings: ArenaSettings) -> int:
               file=sys.stderr)
         return 2
     key = judge_key(settings)  # before anything starts: no key, no judging
-    broker, topology = _broker(settings, "judge"), _topology(settings, routed_topology())
+    broker, topology = rabbit_broker(settings, "judge"), topology_for(settings, routed_topology())
     judge = Judge(make_sandbox(settings.sandbox), settings.judge_slots)
     problems = ProblemBlobs(settings.problems_dir)
 
@@ -195,13 +138,13 @@ async def judge_main(args: argparse.Namespace, settings: ArenaSettings) -> int:
     # prefetch = slots: the broker never hands over more submissions than there are sandboxes
     subscribe(broker, JUDGE.queue, on_submission, EventEnvelope, prefetch=settings.judge_slots,
               topology=topology, trust=trust)
-    stop = _stop_event()
+    stop = stop_event()
     # Uploaded packages' verifications: a table polled here, not the bus (docs/adr/0027).
     store = ProblemStore(engine, settings.problems_dir, utc_now, in_use_by=lambda slug: [])
     verifying = asyncio.create_task(poll_verifications(store, judge, stop))
     try:
-        await _serve(broker, topology, None, consumers=[f"judge x{settings.judge_slots}"], process="judge",
-                     stop=stop, queues=[JUDGE.queue], settings=settings)
+        await serve(broker, topology, None, consumers=[f"judge x{settings.judge_slots}"], process="judge",
+                    stop=stop, queues=[JUDGE.queue], settings=settings)
     finally:
         stop.set()
         await verifying
@@ -215,8 +158,8 @@ async def scheduler_main(args: argparse.Namespace, settings: ArenaSettings) -> i
     from arena.metrics import SCHEDULER_HEARTBEAT, SWEEPS
     from arena.retrying import DATABASE_DOWN, Backoff
 
-    stop = _stop_event()
-    arena = await _bootstrap(settings, "scheduler", stop)
+    stop = stop_event()
+    arena = await bootstrap_when_ready(settings, "scheduler", stop)
     if arena is None:
         return 0
     backoff = Backoff("scheduler", "database", cap_s=min(15.0, args.every))
@@ -240,21 +183,3 @@ async def scheduler_main(args: argparse.Namespace, settings: ArenaSettings) -> i
     return 0
 
 
-async def _serve(broker, topology, arena, consumers: list[str], process: str, stop: asyncio.Event,
-                 queues: list[str], settings: ArenaSettings) -> None:
-    """Connect, declare and start consuming, retrying until the broker lets us; then the robust
-    connection restores the consumers by itself after any later cut (arena.bus.connecting)."""
-    from arena.bus.connecting import connect_broker
-    from arena.process_metrics import sample_queues
-    from arena.retrying import Backoff
-
-    try:
-        if await connect_broker(broker, topology, Backoff(process, "broker"), stop, start=True):
-            log.info("consuming", consumers=consumers)
-            if settings.metrics_port:
-                await sample_queues(broker, topology, queues, settings.metrics_queue_every_s, stop)
-            await stop.wait()
-    finally:
-        await broker.stop()
-        if arena is not None:
-            arena.close()

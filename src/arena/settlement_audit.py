@@ -27,7 +27,7 @@ from uuid import UUID
 from eventsourcing.utils import get_topic
 from sqlalchemy import Engine, select
 
-from arena.db.tables import settlement_ledger
+from arena.db.settlement_tables import settlement_ledger
 from arena.domain.settlement import Settlement, SettlementStatus
 from arena.domain.standings import Standings, standings
 from arena.projections.ledger import ledger_sums, read_ledger

@@ -17,6 +17,7 @@ from arena.bootstrap import bootstrap
 from arena.cli import main
 from arena.db.engine import make_engine
 from arena.db.migrations import alembic_config, current, upgrade
+from arena.db import settlement_tables  # noqa: F401  (its tables join the metadata below)
 from arena.db.tables import metadata
 from arena.domain.settings import BattleSettings
 from arena.settings import ArenaSettings

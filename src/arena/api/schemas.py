@@ -38,7 +38,7 @@ class AttachProblem(Body):
 
 
 class Extend(Body):
-    seconds: int = Field(ge=1, le=24 * 3600, description="added to the battle's end")  # Battle.MAX_EXTENSION_S
+    seconds: int = Field(ge=1, le=24 * 3600, description="added to the battle's end")  # battle_rules.MAX_EXTENSION_S
 
 
 class Submit(Body):

@@ -12,7 +12,7 @@
 - A handler exception sends a copy through the delay ladder back to this queue with x-attempt
   raised by one (delays grow along `delays`); after `max_attempts` it goes to arena.dlq with the
   error. The copy is confirmed before the original is acked: a crash in between duplicates,
-  never loses. Either way the consumer carries on with the next message.
+  never loses. Either way the consumer carries on with the next message (arena.bus.failures).
 
 Fast path: FastStream's per-message pipeline (context scopes, middlewares, FastDepends) cost
 as much CPU as aio-pika itself. The subscriber stays FastStream's (its channel and prefetch, its
@@ -30,7 +30,6 @@ import time
 import typing
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 import structlog
@@ -41,10 +40,10 @@ from pydantic import TypeAdapter, ValidationError
 
 from arena.bus.acks import ChannelAcks
 from arena.bus.delayed import DELIVER_AT, ROUTING_KEY, now_ms, remaining_ms, send_until
-from arena.bus.publish import carried_headers, publish_confirmed
-from arena.bus.telemetry import processing
 from arena.bus.envelope import EventEnvelope
-from arena.bus.topology import DEAD, Topology
+from arena.bus.failures import ATTEMPT, RetryPolicy, dead_letter, retry_headers
+from arena.bus.telemetry import processing
+from arena.bus.topology import Topology
 from arena.bus.trust import Rejected, StoredEvents
 from arena.metrics import EVENT_AGE, MESSAGE_SECONDS, MESSAGES
 
@@ -56,14 +55,6 @@ if TYPE_CHECKING:
 
 log = structlog.get_logger(__name__)
 
-ATTEMPT = "x-attempt"
-ERROR = "x-error"
-ORIGINAL_ROUTING_KEY = "x-original-routing-key"
-ORIGINAL_QUEUE = "x-original-queue"
-RETRY_DELAY = "x-retry-delay-ms"
-MAX_ERROR_CHARS = 2000
-
-
 @dataclass(frozen=True)
 class Delivery:
     """What a handler may want to know about the message besides its body."""
@@ -73,15 +64,6 @@ class Delivery:
     message_id: str | None
     attempt: int
     headers: Mapping[str, Any] = field(repr=False)
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    max_attempts: int = 5
-    delays: tuple[float, ...] = (1.0, 5.0, 30.0, 120.0)  # seconds before attempt 2, 3, ...
-
-    def delay_after(self, attempt: int) -> float:
-        return self.delays[min(attempt, len(self.delays)) - 1]
 
 
 def subscribe(broker: RabbitBroker, queue: str, handler: Callable[..., Awaitable[Any]],
@@ -225,9 +207,8 @@ class _Consumer:
             delay_ms = round(self.policy.delay_after(attempt) * 1000)
             log.warning("bus.consumer.retry", queue=self.queue, message_id=raw.message_id,
                         routing_key=routing_key, attempt=attempt, delay_ms=delay_ms, error=error)
-            retry_headers = carried_headers(headers, **{
-                ATTEMPT: attempt + 1, ROUTING_KEY: routing_key, RETRY_DELAY: delay_ms, ERROR: error[:MAX_ERROR_CHARS]})
-            await self._resend(raw, retry_headers, now_ms() + delay_ms)
+            await self._resend(raw, retry_headers(headers, routing_key, attempt, delay_ms, error),
+                               now_ms() + delay_ms)
             self._outcomes["retry"].inc()
         finally:
             self._seconds.observe(time.perf_counter() - started)
@@ -243,11 +224,4 @@ class _Consumer:
                          correlation_id=raw.correlation_id)
 
     async def _dead_letter(self, raw: Any, headers: dict[str, Any], routing_key: str, error: str) -> None:
-        dead_headers = carried_headers(headers, **{
-            ERROR: error[:MAX_ERROR_CHARS], ORIGINAL_ROUTING_KEY: routing_key,
-            ORIGINAL_QUEUE: self.queue_name, "x-failed-at": datetime.now(timezone.utc).isoformat(),
-            DELIVER_AT: None, RETRY_DELAY: None})
-        await publish_confirmed(self.broker, raw.body, exchange=self.topology.exchange(DEAD),
-                                routing_key=routing_key, message_id=raw.message_id,
-                                headers=dead_headers, content_type=raw.content_type,
-                                correlation_id=raw.correlation_id)
+        await dead_letter(self.broker, self.topology, raw, headers, routing_key, self.queue_name, error)

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from arena.bus.consumer import ATTEMPT, ERROR, ORIGINAL_QUEUE, ORIGINAL_ROUTING_KEY
 from arena.bus.delayed import ROUTING_KEY
+from arena.bus.failures import ATTEMPT, ERROR, ORIGINAL_QUEUE, ORIGINAL_ROUTING_KEY
 from arena.bus.publish import carried_headers, publish_confirmed
 from arena.bus.topology import REQUEUE, Topology
 

@@ -1,5 +1,6 @@
 """The current shape of the tables, for typed queries. The DDL lives in migrations/ only;
-tests/integration/test_migrations.py checks that the two agree."""
+tests/integration/test_migrations.py checks that the two agree. The settlement's tables are
+in arena.db.settlement_tables, on this same `metadata`."""
 
 from __future__ import annotations
 
@@ -163,50 +164,6 @@ room_players = sa.Table(
     sa.Column("submissions", sa.Integer, nullable=False),
     sa.Index("room_players_by_battle", "battle_id"),
     sa.Index("room_players_by_user", "user_id"),  # 0007
-)
-
-# --- 0005: the settlement's ledger, the season leaderboard and ratings ----------------------
-
-settlement_ledger = sa.Table(
-    "settlement_ledger", metadata,
-    sa.Column("battle_id", sa.String(36), primary_key=True),
-    sa.Column("revision", sa.Integer, primary_key=True),
-    sa.Column("user_id", sa.String(200), primary_key=True),
-    sa.Column("season", sa.String(40), nullable=False),
-    sa.Column("rank", sa.Integer, nullable=False),
-    sa.Column("points", sa.Integer, nullable=False),
-    sa.Column("result_hash", sa.String(64), nullable=False),
-    sa.Column("idempotency_key", sa.String(300), nullable=False),  # unique through the primary key
-    sa.Column("applied_at", UTCDateTime, nullable=False),
-    sa.Index("settlement_ledger_by_user", "user_id", "battle_id"),
-)
-
-season_leaderboard = sa.Table(
-    "season_leaderboard", metadata,
-    sa.Column("season", sa.String(40), primary_key=True),
-    sa.Column("user_id", sa.String(200), primary_key=True),
-    sa.Column("points", sa.Integer, nullable=False),
-    sa.Column("battles", sa.Integer, nullable=False),
-)
-
-ratings = sa.Table(
-    "ratings", metadata,
-    sa.Column("user_id", sa.String(200), primary_key=True),
-    sa.Column("rating", sa.Integer, nullable=False),
-    sa.Column("mu", sa.Float, nullable=False),
-    sa.Column("sigma", sa.Float, nullable=False),
-    sa.Column("contests", sa.Integer, nullable=False),
-    sa.Column("factors", sa.Text),
-    sa.Column("last_battle_id", sa.String(36), nullable=False),
-)
-
-rating_history = sa.Table(
-    "rating_history", metadata,
-    sa.Column("user_id", sa.String(200), primary_key=True),
-    sa.Column("battle_id", sa.String(36), primary_key=True),
-    sa.Column("before", sa.Integer, nullable=False),
-    sa.Column("after", sa.Integer, nullable=False),
-    sa.Column("rated_at", UTCDateTime, nullable=False),
 )
 
 # --- 0006: the answers of commands run under an Idempotency-Key, kept with their events -------

@@ -12,14 +12,15 @@ from enum import Enum
 from typing import Any
 
 from eventsourcing.domain import Aggregate, event
-from pydantic import ValidationError
 
 from arena.domain.acting import SYSTEM, Actor
-from arena.domain.copying import CopiesCheaply
 from arena.domain.battle_errors import (AlreadyJoined, BattleError, BattleFull, LanguageNotAllowed,
                                        NoProblems, NotJoined, NotOwner, ProblemAlreadyAttached,
                                        ProblemNotInBattle, WrongBattleState)
-from arena.domain.errors import InvalidInput
+from arena.domain.battle_rules import (check_admissible, check_attachable, check_extension,
+                                       check_has_problem, check_player_may_submit,
+                                       check_settings_change, check_status)
+from arena.domain.copying import CopiesCheaply
 from arena.domain.settings import BattleSettings, config_hash
 
 
@@ -29,10 +30,6 @@ class BattleStatus(str, Enum):
     RUNNING = "running"
     ENDED = "ended"
     CANCELLED = "cancelled"
-
-
-MAX_POINTS = 100_000  # a problem's own bound (problems.model)
-MAX_EXTENSION_S = 24 * 3600  # one extension; the battle's whole length stays bounded by their sum
 
 
 class Battle(CopiesCheaply, Aggregate):
@@ -105,13 +102,8 @@ class Battle(CopiesCheaply, Aggregate):
         return self.status is not BattleStatus.DRAFT
 
     def configure(self, changes: dict[str, Any]) -> None:
-        self._check_status("configure", BattleStatus.DRAFT)
-        try:
-            BattleSettings(**{**self.settings.model_dump(), **changes})
-        except ValidationError as exc:  # name the field at fault, in the API's words, not pydantic's dump
-            first = exc.errors()[0]
-            field = ".".join(str(part) for part in first["loc"][:1]) or "settings"
-            raise InvalidInput(field, first["msg"].removeprefix("Value error, ")) from None
+        check_status(self.status, "configure", BattleStatus.DRAFT)
+        check_settings_change(self.settings, changes)
         self._configured(changes=changes)
 
     @event("Configured")
@@ -120,21 +112,18 @@ class Battle(CopiesCheaply, Aggregate):
 
     @event("ProblemAttached")
     def attach_problem(self, slug: str, sha256: str, title: str, points: int) -> None:
-        self._check_status("attach a problem to", BattleStatus.DRAFT)
-        if slug in self.problems:
-            raise ProblemAlreadyAttached(f"problem {slug!r} is already attached")
-        if not 0 <= points <= MAX_POINTS:
-            raise InvalidInput("points", f"must be between 0 and {MAX_POINTS}")
+        check_status(self.status, "attach a problem to", BattleStatus.DRAFT)
+        check_attachable(self.problems, slug, points)
         self.problems[slug] = {"sha256": sha256, "title": title, "points": points}
 
     @event("ProblemDetached")
     def detach_problem(self, slug: str) -> None:
-        self._check_status("detach a problem from", BattleStatus.DRAFT)
-        self._check_has_problem(slug)
+        check_status(self.status, "detach a problem from", BattleStatus.DRAFT)
+        check_has_problem(self.problems, slug)
         del self.problems[slug]
 
     def open_lobby(self) -> None:
-        self._check_status("open the lobby of", BattleStatus.DRAFT)
+        check_status(self.status, "open the lobby of", BattleStatus.DRAFT)
         if not self.problems:
             raise NoProblems("attach at least one problem before opening the lobby")
         hashes = {slug: problem["sha256"] for slug, problem in self.problems.items()}
@@ -153,15 +142,12 @@ class Battle(CopiesCheaply, Aggregate):
 
     @event("PlayerAdmitted")
     def admit(self, user_id: str) -> None:
-        self._check_status("join", BattleStatus.LOBBY, BattleStatus.RUNNING)
-        if user_id in self.players:
-            raise AlreadyJoined(f"user {user_id!r} has already joined")
-        if len(self.players) >= self.settings.max_players:
-            raise BattleFull(f"the battle is full ({self.settings.max_players} players)")
+        check_status(self.status, "join", BattleStatus.LOBBY, BattleStatus.RUNNING)
+        check_admissible(self.players, user_id, self.settings.max_players)
         self.players[user_id] = None
 
     def start(self, at: datetime, by: Actor) -> None:
-        self._check_status("start", BattleStatus.LOBBY)
+        check_status(self.status, "start", BattleStatus.LOBBY)
         # ends_at travels in the event so that the end timer needs no other lookup; `by` is the
         # admin's id, None when the system started it (older events say "scheduler")
         self._started(at=at, by=None if by is SYSTEM else by.user_id,
@@ -176,9 +162,8 @@ class Battle(CopiesCheaply, Aggregate):
         """Gives a running battle more time. The new end travels in the event, so that the
         timers schedule a new end timer from it alone; the old one finds the battle not due
         yet when it fires (is_due_to_end) and does nothing."""
-        self._check_status("extend", BattleStatus.RUNNING)
-        if not 1 <= seconds <= MAX_EXTENSION_S:
-            raise InvalidInput("seconds", f"must be between 1 and {MAX_EXTENSION_S}")
+        check_status(self.status, "extend", BattleStatus.RUNNING)
+        check_extension(seconds)
         self._extended(seconds=seconds, ends_at=self.ends_at + timedelta(seconds=seconds), at=at,
                        by=None if by is SYSTEM else by.user_id)
 
@@ -188,13 +173,14 @@ class Battle(CopiesCheaply, Aggregate):
 
     @event("Ended")
     def end(self, at: datetime, reason: str) -> None:
-        self._check_status("end", BattleStatus.RUNNING)
+        check_status(self.status, "end", BattleStatus.RUNNING)
         self.status = BattleStatus.ENDED
         self.ended_at = at
 
     @event("Cancelled")
     def cancel(self, at: datetime, reason: str) -> None:
-        self._check_status("cancel", BattleStatus.DRAFT, BattleStatus.LOBBY, BattleStatus.RUNNING)
+        check_status(self.status, "cancel",
+                     BattleStatus.DRAFT, BattleStatus.LOBBY, BattleStatus.RUNNING)
         self.status = BattleStatus.CANCELLED
         self.ended_at = at
 
@@ -217,20 +203,16 @@ class Battle(CopiesCheaply, Aggregate):
     def check_submission(self, user_id: str, problem: str, language: str) -> None:
         """A submission is accepted only while running, from a player who joined, for this
         battle's problems and languages."""
-        self._check_status("submit to", BattleStatus.RUNNING)
-        self._check_has_problem(problem)
-        if language not in self.settings.languages:
-            allowed = ", ".join(self.settings.languages)
-            raise LanguageNotAllowed(f"language {language!r} is not allowed here (allowed: {allowed})")
-        if user_id not in self.players:
-            raise NotJoined(f"user {user_id!r} has not joined this battle")
+        check_status(self.status, "submit to", BattleStatus.RUNNING)
+        check_has_problem(self.problems, problem)
+        check_player_may_submit(self.settings, self.players, user_id, language)
 
     def check_rejudge(self, by: Actor, problem: str) -> None:
         """A rejudge is an admin's (owner, co-admin, superadmin) on a running or ended battle's
         problem; a cancelled battle settles nothing, so nothing there is judged again."""
         self.check_actor(by)
-        self._check_status("rejudge in", BattleStatus.RUNNING, BattleStatus.ENDED)
-        self._check_has_problem(problem)
+        check_status(self.status, "rejudge in", BattleStatus.RUNNING, BattleStatus.ENDED)
+        check_has_problem(self.problems, problem)
 
     def points_for(self, problem: str, received_at: datetime) -> int:
         """What a first accepted verdict on this problem is worth. A submission that raced the
@@ -238,14 +220,6 @@ class Battle(CopiesCheaply, Aggregate):
         if self.ended_at is not None and received_at > self.ended_at:
             return 0
         return self.problems.get(problem, {}).get("points", 0)
-
-    def _check_status(self, action: str, *allowed: BattleStatus) -> None:
-        if self.status not in allowed:
-            raise WrongBattleState(f"cannot {action} a battle that is {self.status.value}")
-
-    def _check_has_problem(self, slug: str) -> None:
-        if slug not in self.problems:
-            raise ProblemNotInBattle(f"problem {slug!r} is not part of this battle")
 
 
 __all__ = ["AlreadyJoined", "Battle", "BattleError", "BattleFull", "BattleStatus", "LanguageNotAllowed",

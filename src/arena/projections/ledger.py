@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Engine, and_, func, or_, select
 
-from arena.db.tables import season_leaderboard, settlement_ledger
+from arena.db.settlement_tables import season_leaderboard, settlement_ledger
 from arena.domain.settlement import Settlement
 from arena.projections.folding import Folded, FoldingProjection, Writers, folds, suffixed
 from arena.projections.append import AppendWriter, SumsFromLedger

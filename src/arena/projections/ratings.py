@@ -19,7 +19,8 @@ from eventsourcing.utils import get_topic
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from arena.db.pg_arrays import text_array
-from arena.db.tables import projection_tracking, rating_history, ratings
+from arena.db.settlement_tables import rating_history, ratings
+from arena.db.tables import projection_tracking
 from arena.domain.settlement import Settlement
 from arena.projections.fields import FieldDecoder
 from arena.projections.folding import Writers, flush, suffixed

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import aio_pika
 import pytest
 
-from arena.bus.consumer import ATTEMPT, ERROR, ORIGINAL_QUEUE, ORIGINAL_ROUTING_KEY
+from arena.bus.failures import ATTEMPT, ERROR, ORIGINAL_QUEUE, ORIGINAL_ROUTING_KEY
 from arena.bus.topology import Topology
 from own_services import fresh_vhost
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timezone
 
-from arena.bus.consumer import RetryPolicy
+from arena.bus.failures import RetryPolicy
 from arena.bus.envelope import EventEnvelope
 from arena.bus.publish import carried_headers
 from arena.bus.relay import correlation_headers

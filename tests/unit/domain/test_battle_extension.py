@@ -7,7 +7,8 @@ from datetime import timedelta
 import pytest
 
 from arena.domain.acting import SYSTEM, Admin
-from arena.domain.battle import MAX_EXTENSION_S, Battle, WrongBattleState
+from arena.domain.battle import Battle, WrongBattleState
+from arena.domain.battle_rules import MAX_EXTENSION_S
 from arena.domain.errors import InvalidInput
 from test_battle import T0, draft, ended, in_lobby, running, with_problem
 
