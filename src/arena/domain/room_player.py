@@ -180,15 +180,14 @@ class RoomPlayer(CopiesCheaply, Aggregate):
         if rejudge < len(rejudged):
             raise SupersededRejudge(f"rejudge {rejudge} of submission {submission_id} was superseded "
                                     f"by rejudge {len(rejudged)}")
-        problem = submission["problem"]
         solved_after = verdict == "AC" or self._accepted_elsewhere(submission)
         self._verdict_revised(
             submission_id=submission_id, battle_id=self.battle_id, user_id=self.user_id,
-            problem=problem, received_at=submission["received_at"], rejudge=rejudge,
+            problem=submission["problem"], received_at=submission["received_at"], rejudge=rejudge,
             verdict=verdict, judged_at=judged_at, details=details,
             points=self._points_held_by(submission, verdict, problem_points, details),
             previous_verdict=submission["verdict"], previous_points=submission["points"] or 0,
-            score_change=(problem_points if solved_after else 0) - self.solved.get(problem, 0))
+            score_change=(problem_points if solved_after else 0) - self.solved.get(submission["problem"], 0))
         return True
 
     @event("VerdictRevised")
@@ -196,9 +195,8 @@ class RoomPlayer(CopiesCheaply, Aggregate):
                          received_at: datetime, rejudge: int, verdict: str, judged_at: datetime,
                          details: dict[str, Any], points: int, previous_verdict: str,
                          previous_points: int, score_change: int | None = None) -> None:
-        # score_change: the change in the player's solved points (the room's score). Events of
-        # releases before it (None) summed the accepts' points, which lost a problem's points
-        # when the accept holding them was taken away while another accept remained.
+        # score_change: the change in solved points (the room's score); None in events of older
+        # releases, which summed the accepts' points (ADR 25's addendum says why that was wrong)
         submission = self.submissions[submission_id]
         rejudged = list(submission["rejudged"])
         rejudged[rejudge - 1] = verdict
