@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 import elo_mmr_py
 import msgspec
@@ -30,8 +29,7 @@ _MODES = {  # mode -> (subsample_size, subsample_bucket), the library's own pres
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Factors:
+class Factors(msgspec.Struct, frozen=True):  # a Struct: built in C, 50,000 at a time
     """Elo-MMR's posterior as the library keeps it: its Gaussian factor (mu, sigma) and one
     logistic factor (mu, w_arg, w_out) per remembered performance, oldest first."""
 
@@ -40,8 +38,7 @@ class Factors:
     logistic: tuple[tuple[float, float, float], ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Rating:
+class Rating(msgspec.Struct, frozen=True):
     """A player's rating: mean skill, its uncertainty, and how many rated battles made it.
 
     `factors` is the full state that makes the next update exact; None means a Gaussian prior
