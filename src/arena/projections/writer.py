@@ -1,7 +1,8 @@
 """Buffered writes to one table, so a projection folds events once and writes once.
 
-Live delivery flushes after every event; a rebuild folds thousands of events and flushes them
-as a few executemany statements. Both run the same projection code, so they cannot disagree.
+Delivery from RabbitMQ flushes after every event; the local bus flushes once per page of the
+log, and a rebuild folds thousands of events and flushes them as a few executemany statements.
+All run the same projection code, so they cannot disagree.
 
 Changes to a row inserted in the same batch are applied in memory; changes to rows already in
 the table are merged per key and sent as one UPDATE each. This is exact because `deliver` and the
