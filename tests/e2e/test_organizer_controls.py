@@ -13,7 +13,6 @@ from helpers import (
     make_draft_battle,
     make_lobby_battle,
     make_running_battle,
-    submit,
     unique,
     upload_problem,
 )

@@ -15,7 +15,6 @@ from arena.domain.standings import Standings
 from helpers import (
     BattleRef,
     assert_problem_details,
-    make_ended_battle,
     make_lobby_battle,
     make_running_battle,
     submit,

@@ -151,7 +151,7 @@ def test_parts_of_a_package_not_supported_yet_are_reported_not_dropped(tmp_path:
     err = capsys.readouterr().err
     for part in ("'languages' is not supported yet", "limits.output is not enforced", "input_validators/",
                  "attachments/", "data/: 1 file(s) other than .in/.ans"):
-        assert f"warning: ignored: " in err and part in err, (part, err)
+        assert "warning: ignored: " in err and part in err, (part, err)
 
 
 def test_a_submission_that_gets_another_verdict_than_its_folder_stops_the_import_unless_forced(

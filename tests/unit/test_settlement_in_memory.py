@@ -12,7 +12,6 @@ from arena.application import ArenaApplication
 from arena.domain.acting import Admin
 from arena.domain.room_player import room_player_id
 from arena.domain.settlement import SettlementStatus, settlement_id
-from arena.domain.acting import Admin
 from arena.domain.settings import BattleSettings
 from test_application_in_memory import Clock as SteppingClock
 from test_application_in_memory import FakeCatalog, Info

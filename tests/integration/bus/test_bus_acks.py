@@ -10,7 +10,7 @@ from faststream.rabbit import RabbitBroker
 
 from arena.bus.acks import ChannelAcks
 from arena.bus.consumer import subscribe
-from arena.bus.topology import EVENTS, Topology, declare
+from arena.bus.topology import Topology, declare
 from bus_eventlog import RABBIT_URL
 from bus_messages import Ping, publish_event, until
 

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import aio_pika
 import psycopg
-import pytest
 from faststream.rabbit import RabbitBroker
 
 from arena.bus.envelope import EventEnvelope

@@ -3,7 +3,6 @@ limits derived from their submissions, Java classes not called Main, custom outp
 
 from pathlib import Path
 
-from arena.judge.worker import JudgeRequest
 from arena.problems.importing import load_problem_dir, read_problem_dir
 from arena.problems.verify import derive_time_limit
 

@@ -147,8 +147,7 @@ async def _until_gone(socket: WebSocket) -> None:
     """Reads (and ignores) what the client sends, until it closes."""
     with contextlib.suppress(WebSocketDisconnect):
         while True:
-            message = await socket.receive_data(mode="text")
-            del message
+            await socket.receive_data(mode="text")
 
 
 def _why(code: int) -> str:
