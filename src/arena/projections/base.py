@@ -34,7 +34,7 @@ def deliver(engine: Engine, projection: Projection, event: EventEnvelope, fetch:
     for attempt in range(3):
         try:
             with engine.begin() as conn:
-                return _deliver(conn, projection, event, fetch)
+                return _deliver_page(conn, projection, (event,), fetch)
         except IntegrityError:  # two deliveries created the same first tracking row at once
             if attempt == 2:
                 raise
@@ -64,29 +64,10 @@ def deliver_page(engine: Engine, projection: Projection, events: Sequence[EventE
         raise failures[0]
 
 
-def _deliver(conn: Connection, projection: Projection, event: EventEnvelope, fetch: FetchEvents) -> bool:
-    key = (projection_tracking.c.projection == projection.name) & (
-        projection_tracking.c.originator_id == str(event.originator_id))
-    last = conn.execute(select(projection_tracking.c.version).where(key).with_for_update()).scalar()
-    applied = last or 0
-    if event.originator_version <= applied:
-        return False
-    pending = [event]
-    if event.originator_version > applied + 1:
-        pending = list(fetch(event.originator_id, applied, event.originator_version))
-    for each in pending:
-        projection.apply(conn, each)
-    if last is None:
-        conn.execute(insert(projection_tracking).values(
-            projection=projection.name, originator_id=str(event.originator_id),
-            version=event.originator_version))
-    else:
-        conn.execute(update(projection_tracking).where(key).values(version=event.originator_version))
-    return True
-
-
 def _deliver_page(conn: Connection, projection: Projection, events: Sequence[EventEnvelope],
-                  fetch: FetchEvents) -> None:
+                  fetch: FetchEvents) -> bool:
+    """Applies what of these events (and the gaps before them) is not applied yet, with the
+    tracking, in the caller's transaction; returns False if every one was a duplicate."""
     ids = sorted({str(event.originator_id) for event in events})  # one lock order for everyone
     tracking = projection_tracking.c
     mine = (tracking.projection == projection.name) & tracking.originator_id.in_(ids)
@@ -94,7 +75,8 @@ def _deliver_page(conn: Connection, projection: Projection, events: Sequence[Eve
                               .order_by(tracking.originator_id).with_for_update()).all())
     applied, pending = dict(known), []
     for event in events:
-        aggregate, last = str(event.originator_id), applied.get(str(event.originator_id), 0)
+        aggregate = str(event.originator_id)
+        last = applied.get(aggregate, 0)
         if event.originator_version <= last:
             continue  # delivered already
         if event.originator_version > last + 1:  # a gap: read what is missing from the store
@@ -117,3 +99,4 @@ def _deliver_page(conn: Connection, projection: Projection, events: Sequence[Eve
         conn.execute(update(projection_tracking).where(
             (tracking.projection == projection.name) & (tracking.originator_id == bindparam("k")))
             .values(version=bindparam("v")), moved)
+    return bool(pending)
