@@ -10,12 +10,13 @@ with rows in rank order, ties by user id (the order `rank` returns them in).
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from uuid import UUID
+
+from pydantic_core import to_json
 
 from arena.domain.ranking import Attempt, ranked
 
@@ -47,9 +48,10 @@ class Standings:
         return self  # frozen: copies of a Settlement share it (the command cache copies every get)
 
     def canonical(self) -> bytes:
-        rows = [list(row) for row in zip(self.users, self.ranks, self.solved, self.penalty, self.points)]
-        document = {"battle_id": str(self.battle_id), "scoring": self.scoring, "rows": rows}
-        return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
+        # pydantic's encoder writes the bytes json.dumps(separators=(",", ":"), ensure_ascii=False)
+        # does (tests/unit checks them on every kind of character), ten times faster
+        rows = list(zip(self.users, self.ranks, self.solved, self.penalty, self.points))
+        return to_json({"battle_id": str(self.battle_id), "scoring": self.scoring, "rows": rows})
 
     def columns(self) -> dict[str, list[Any]]:
         """The standings as the Settled event carries them: one list per column."""
@@ -69,9 +71,11 @@ def standings(battle_id: UUID, scoring: str, started_at: datetime | None, ended_
               problem_points: dict[str, int], facts: BattleFacts) -> Standings:
     """The ranked standings; missing verdicts count as not solved."""
     lines = ranked(scoring, started_at, ended_at, facts.users, facts.attempts, problem_points, detail=False)
-    return Standings(battle_id, scoring, tuple(line.user_id for _, line in lines), tuple(place for place, _ in lines),
-                     tuple(line.solved for _, line in lines), tuple(line.penalty for _, line in lines),
-                     tuple(line.points for _, line in lines))
+    if not lines:
+        return Standings(battle_id, scoring)
+    places, summaries = zip(*lines)
+    users, solved, penalty, points = list(zip(*summaries))[:4]  # Summary's first four fields, as columns
+    return Standings(battle_id, scoring, users, places, solved, penalty, points)
 
 
 def facts_of_players(ended_at: datetime | None, users: Sequence[str],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 from uuid import UUID
 
@@ -60,6 +61,17 @@ def test_the_canonical_form_is_the_documented_json() -> None:
     assert result.canonical() == (
         b'{"battle_id":"00000000-0000-4000-8000-000000000001","scoring":"icpc",'
         b'"rows":[["ada",1,1,10,100],["bob",2,0,0,0]]}')
+
+
+def test_the_canonical_form_writes_every_kind_of_character_as_json_dumps_does() -> None:
+    """The documented form is json.dumps(separators=(",", ":"), ensure_ascii=False): anyone
+    recomputing a hash with Python's json module gets the same bytes as the fast encoder."""
+    tricky = ["quote\"back\\slash", "tab\tnew\nline", "\x00\x1f\x7f", "é字😀", "\u2028\u2029\ufeff", "a/b"]
+    tricky += ["".join(chr(c) for c in range(start, start + 64)) for start in range(0, 0x800, 64)]
+    result = standings(BATTLE, "icpc", START, END, POINTS, BattleFacts(tuple(tricky), ()))
+    rows = [list(row) for row in zip(result.users, result.ranks, result.solved, result.penalty, result.points)]
+    document = {"battle_id": str(BATTLE), "scoring": "icpc", "rows": rows}
+    assert result.canonical() == json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def test_a_battle_with_no_players_has_empty_standings() -> None:
