@@ -94,3 +94,23 @@ def test_replaying_the_log_into_projections_changes_nothing(arena: Arena, versio
             assert deliver(arena.engine, projection, event, arena.bus.fetch) is False
     after = next(b for b in list_battles(arena.engine) if b["id"] == str(battle_id))
     assert after == before
+
+
+def test_the_ratings_read_of_settled_events_does_not_scan_the_log(arena: Arena) -> None:
+    """The ratings catch up by reading every Settled event after their position; the event
+    store holds a partial index of those events, so that read is not a scan of every event
+    appended since the last settlement."""
+    from eventsourcing.utils import get_topic
+    from sqlalchemy import text
+
+    from arena.domain.settlement import Settlement
+
+    with arena.engine.connect() as conn:
+        predicate = conn.execute(text("SELECT pg_get_expr(indpred, indrelid) FROM pg_index "
+                                      "WHERE indexrelid = 'arena_events_settled'::regclass")).scalar()
+        conn.execute(text("SET LOCAL enable_seqscan = off"))  # a test table is small: ask for the index
+        plan = "\n".join(conn.execute(text(
+            "EXPLAIN SELECT notification_id FROM arena_events WHERE notification_id > 0 AND topic = ANY(:topics) "
+            "ORDER BY notification_id"), {"topics": [get_topic(Settlement.Settled)]}).scalars())
+    assert get_topic(Settlement.Settled) in predicate
+    assert "arena_events_settled" in plan

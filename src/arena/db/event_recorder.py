@@ -18,14 +18,21 @@ from uuid import UUID
 
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
-from eventsourcing.utils import retry
+from eventsourcing.utils import get_topic, retry
+from psycopg.sql import SQL
 
 from arena.db.command_keys import KeptCommand
+from arena.domain.settlement import Settlement
 
 APPEND = ("SELECT arena_append_events(%s, %s, %s, %s, %s, %s, %s::text[], %s::text[], %s::text[], %s::text[])"
           " AS notification_id")
 KEPT = "SELECT principal, key, request_hash, answer FROM arena_command_keys WHERE principal = %s AND key = %s"
 TOPIC = "arena.db.event_recorder:EventRecorder"  # for eventsourcing's APPLICATION_RECORDER_TOPIC
+# The ratings read every Settled event after their position in the log, in log order; without
+# this index that read scans every event since the last settlement (a 50,000-player battle's
+# 200,000: 0.1-0.4 s), with it the Settled events alone. Partial: no other append pays for it.
+SETTLED_INDEX = SQL("CREATE INDEX IF NOT EXISTS arena_events_settled ON arena_events (notification_id) "
+                    "WHERE topic = {}").format(get_topic(Settlement.Settled))
 
 
 class EventRecorder(PostgresApplicationRecorder):
@@ -39,6 +46,7 @@ class EventRecorder(PostgresApplicationRecorder):
         # eventsourcing re-creates its own insert function (CREATE OR REPLACE) at every start,
         # which fails with "tuple concurrently updated" when processes start together; unused here.
         del self.sql_create_statements[self.create_insert_function_statement_index]
+        self.sql_create_statements.append(SETTLED_INDEX)
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(self, stored_events: Sequence[StoredEvent], *,
