@@ -25,8 +25,8 @@ from arena.domain.settlement import Settlement
 from arena.projections.fields import FieldDecoder
 from arena.projections.folding import Writers, flush, suffixed
 from arena.projections.log_reader import Row, read_pages
+from arena.projections.append import AppendWriter
 from arena.projections.upsert import UpsertWriter
-from arena.projections.writer import TableWriter
 from arena.ratings import INITIAL_RATING, Factors, Rating, displayed_rating, rate_battle
 
 TABLES = (ratings, rating_history)
@@ -70,19 +70,16 @@ class Ratings:
         standings = list(zip(columns["users"], columns["ranks"]))
         before = priors([user for user, _ in standings])
         after = rate_battle(battle_id, standings, before, at_seconds=int(timestamp.timestamp()))
-        for user, rating in after.items():
-            old = before.get(user)
-            writers["ratings"].put((user,), rating=displayed_rating(rating), mu=rating.mu, sigma=rating.sigma,
-                                   contests=rating.contests, factors=_dump(rating.factors),
-                                   last_battle_id=battle_id)
-            writers["rating_history"].insert({
-                "user_id": user, "battle_id": battle_id, "rated_at": timestamp,
-                "before": displayed_rating(old or INITIAL_RATING), "after": displayed_rating(rating)})
+        table, history, newcomer = writers["ratings"], writers["rating_history"], displayed_rating(INITIAL_RATING)
+        for user, rating in after.items():  # tuples in the tables' column order (upsert.py, append.py)
+            shown, old = displayed_rating(rating), before.get(user)
+            table.put((user, shown, rating.mu, rating.sigma, rating.contests, _dump(rating.factors), battle_id))
+            history.append((user, battle_id, newcomer if old is None else displayed_rating(old), shown, timestamp))
         return after
 
     def _writers(self) -> Writers:
         table, history = self.tables
-        return {"ratings": UpsertWriter(table), "rating_history": TableWriter(history)}  # type: ignore[dict-item]
+        return {"ratings": UpsertWriter(table), "rating_history": AppendWriter(history)}  # type: ignore[dict-item]
 
 
 def catch_up(engine: Engine, app: Any, projection: Ratings | None = None) -> int:

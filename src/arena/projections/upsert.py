@@ -1,17 +1,16 @@
-"""Buffered upserts for tables whose rows several aggregates change: a season's leaderboard row
-gains points from every battle its player settles, and a rating moves with every battle.
+"""Buffered upserts for tables whose rows several aggregates change: a rating moves with every
+battle its player settles.
 
 A TableWriter must know whether a row exists (insert or update); here the database decides, in
 ONE upsert per flush, whatever the number of rows. On PostgreSQL: `INSERT ... SELECT FROM
 unnest(arrays) ON CONFLICT DO UPDATE`, and from COPY_FROM rows on, the rows binary-COPied into a
 temporary table and upserted from it (PostgreSQL reads COPY faster than it parses array literals:
 50,000 ratings took 0.66-0.74 s instead of 1.0 s, docs/benchmarks.md). On SQLite, an executemany
-of the same upsert. `add` sums into the stored values; `put` replaces them.
+of the same upsert. Rows are tuples, as COPY sends them: 50,000 ratings build no dicts.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
 import sqlalchemy as sa
@@ -26,33 +25,30 @@ _PG_TYPES = {sa.String: "text", sa.Integer: "bigint", sa.Float: "float8", sa.Tex
 
 
 class UpsertWriter:
-    def __init__(self, table: Table, adds: tuple[str, ...] = ()) -> None:
+    """Whole rows, as tuples in the table's column order (its primary key first): each inserted,
+    or replacing the stored row of its key. A later row of the same key in one flush wins."""
+
+    def __init__(self, table: Table) -> None:
         self.table = table
+        self.columns = [column.name for column in table.columns]
         self.keys = [column.name for column in table.primary_key.columns]
-        self.adds = adds  # columns summed into the stored row; the others are replaced
-        self._rows: dict[Key, dict[str, Any]] = {}
+        assert self.columns[:len(self.keys)] == self.keys, "the primary key leads the columns"
+        self._rows: dict[Key, tuple[Any, ...]] = {}
 
-    def add(self, key: Key, **deltas: int) -> None:
-        row = self._rows.setdefault(key, defaultdict(int))
-        for column, delta in deltas.items():
-            row[column] += delta
-
-    def put(self, key: Key, **values: Any) -> None:
-        self._rows.setdefault(key, {}).update(values)
+    def put(self, row: tuple[Any, ...]) -> None:
+        self._rows[row[:len(self.keys)]] = row
 
     def flush(self, conn: Connection) -> None:
         if not self._rows:
             return
-        columns = self.keys + sorted({c for row in self._rows.values() for c in row})
-        rows = [(*key, *(row.get(c) for c in columns[len(self.keys):])) for key, row in self._rows.items()]
+        columns, rows = self.columns, list(self._rows.values())
         if conn.dialect.name == "postgresql" and len(rows) >= COPY_FROM:
             self._copy_upsert(conn, columns, rows)
         elif conn.dialect.name == "postgresql":
             self._unnest(conn, columns, rows)
         else:
             statement = sqlite_insert(self.table)
-            updates = {c: (self.table.c[c] + statement.excluded[c]) if c in self.adds else statement.excluded[c]
-                       for c in columns[len(self.keys):]}
+            updates = {c: statement.excluded[c] for c in columns[len(self.keys):]}
             conn.execute(statement.on_conflict_do_update(index_elements=self.keys, set_=updates),
                          [dict(zip(columns, row)) for row in rows])
         self._rows = {}
@@ -76,8 +72,7 @@ class UpsertWriter:
 
     def _upsert_from(self, columns: list[str], source: str) -> str:
         name = self.table.name
-        updates = ", ".join(f'"{c}" = "{name}"."{c}" + excluded."{c}"' if c in self.adds else f'"{c}" = excluded."{c}"'
-                            for c in columns[len(self.keys):])
+        updates = ", ".join(f'"{c}" = excluded."{c}"' for c in columns[len(self.keys):])
         quoted = ", ".join(f'"{c}"' for c in columns)
         return (f'INSERT INTO "{name}" ({quoted}) SELECT * FROM {source} '
                 f'ON CONFLICT ({", ".join(self.keys)}) DO UPDATE SET {updates}')
