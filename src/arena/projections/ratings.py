@@ -22,10 +22,10 @@ from arena.db.pg_arrays import text_array
 from arena.db.settlement_tables import rating_history, ratings
 from arena.db.tables import projection_tracking
 from arena.domain.settlement import Settlement
+from arena.projections.append import AppendWriter
 from arena.projections.fields import FieldDecoder
 from arena.projections.folding import Writers, flush, suffixed
 from arena.projections.log_reader import Row, read_pages
-from arena.projections.append import AppendWriter
 from arena.projections.upsert import UpsertWriter
 from arena.ratings import INITIAL_RATING, Factors, Rating, displayed_rating, rate_battle
 
