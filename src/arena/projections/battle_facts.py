@@ -51,9 +51,11 @@ HAVING count(*) FILTER (WHERE topic = %(received)s) > count(*) FILTER (WHERE top
 """
 _RECEIVED = ("SELECT state FROM {table} WHERE notification_id > %(after)s AND originator_id = ANY(%(ids)s::uuid[]) "
              "AND topic = %(received)s")
-# A battle starts once; its few events after the start make this a short walk back on the key.
-_STARTED = ("SELECT notification_id FROM {table} WHERE originator_id = %(battle)s AND topic = %(started)s "
-            "ORDER BY originator_version DESC LIMIT 1")
+# A battle starts once, and few of its events come after the start (the end, extensions, late
+# joins): a walk back along its key finds it, in that order whatever the table's statistics say
+# (filtered by topic, the planner may read all of a big battle's events and sort them instead).
+_STARTED = ("SELECT notification_id FROM (SELECT notification_id, topic FROM {table} WHERE originator_id = %(battle)s "
+            "ORDER BY originator_version DESC LIMIT 1000) AS latest WHERE topic = %(started)s")
 
 
 class BattleFactsReader:
@@ -70,24 +72,24 @@ class BattleFactsReader:
     def __call__(self, battle: Battle) -> BattleFacts:
         params = {"ids": room_player_ids(battle.id, battle.players), "received": RECEIVED, "judged": JUDGED,
                   "revised": REVISED}
-        judged: dict[str, dict] = {}
+        judged: dict[str, tuple[int, Attempt]] = {}  # submission -> (its rejudge number, its latest attempt)
         pending: list[str] = []
         with self.engine.connect() as conn:
             cursor = conn.connection.driver_connection.cursor()
             started = cursor.execute(self.started, {"battle": battle.id, "started": STARTED}).fetchone()
-            params["after"] = started[0] if started else 0  # never started: nothing was submitted
-            decode = self.decode_judged
+            params["after"] = started[0] if started else 0  # not found: no bound (still correct, slower)
+            first_verdict, revised_verdict = self.decode_judged.values, self.decode_revised.values
             for player, state, revised in cursor.execute(self.events, params, binary=True).fetchall():
                 if state is None:
                     pending.append(player)
                 elif revised:
-                    data = self.decode_revised(state)[1]
-                    known = judged.get(data["submission_id"])
-                    if known is None or known.get("rejudge", 0) < data["rejudge"]:
-                        judged[data["submission_id"]] = data
+                    *values, rejudge = revised_verdict(state)
+                    known = judged.get(values[0])
+                    if known is None or known[0] < rejudge:
+                        judged[values[0]] = (rejudge, Attempt._make(values))
                 else:
-                    data = decode(state)[1]
-                    judged.setdefault(data["submission_id"], data)  # a rejudge's verdict wins
+                    attempt = Attempt._make(first_verdict(state))
+                    judged.setdefault(attempt.submission_id, (0, attempt))  # a rejudge's verdict wins
             received = []
             if pending:
                 rows = cursor.execute(self.received, {**params, "ids": "{" + ",".join(pending) + "}"},
@@ -95,8 +97,7 @@ class BattleFactsReader:
                 received = [self.decode_received(state)[1] for (state,) in rows]
             conn.rollback()  # a read: end its transaction
         ended_at = battle.ended_at
-        attempts = [Attempt(s, d["user_id"], d["problem"], d["received_at"], d["verdict"], d["points"])
-                    for s, d in judged.items() if ended_at is None or d["received_at"] <= ended_at]
+        attempts = [attempt for _, attempt in judged.values() if ended_at is None or attempt.received_at <= ended_at]
         awaiting = [d["submission_id"] for d in received
                     if d["submission_id"] not in judged and (ended_at is None or d["received_at"] <= ended_at)]
         return BattleFacts(tuple(battle.players), attempts, awaiting)

@@ -53,6 +53,10 @@ class FieldDecoder:
         shape = msgspec.defstruct(f"{event_class.__qualname__}Fields", [("timestamp", _Datetime), *kinds.items()])
         self._decode = msgspec.json.Decoder(shape).decode
         self._unwrap = _unwrapper(kinds)
+        # values(): the same fields without the timestamp (one datetime fewer to parse), as a tuple
+        bare = msgspec.defstruct(f"{event_class.__qualname__}Values", list(kinds.items()))
+        self._decode_bare = msgspec.json.Decoder(bare).decode
+        self._values = _unwrapper(kinds, timestamp=False)
 
     def __call__(self, state: bytes) -> tuple[datetime, dict[str, Any]]:
         try:
@@ -61,10 +65,19 @@ class FieldDecoder:
             data = decode_state(state)
             return data.pop("timestamp"), data
 
+    def values(self, state: bytes) -> tuple[Any, ...]:
+        """The values of `keys`, in their order: for a caller that builds tuples of 50,000 events
+        (a settlement's facts) and needs no timestamp and no dict."""
+        try:
+            return self._values(self._decode_bare(state))
+        except msgspec.ValidationError:
+            data = decode_state(state)
+            return tuple(data.get(key) for key in self.keys)
 
-def _unwrapper(kinds: dict[str, Any]) -> Callable[[Any], tuple[datetime, dict[str, Any]]]:
-    """decoded fields -> (timestamp, data), as one generated expression: a loop over the keys,
-    per event, cost more than msgspec's whole decoding."""
+
+def _unwrapper(kinds: dict[str, Any], timestamp: bool = True) -> Callable[[Any], Any]:
+    """decoded fields -> (timestamp, data), or the values alone as a tuple, as one generated
+    expression: a loop over the keys, per event, cost more than msgspec's whole decoding."""
     def value(key: str, kind: Any) -> str:
         if kind in _EXACT:
             return f"f.{key}"
@@ -73,6 +86,8 @@ def _unwrapper(kinds: dict[str, Any]) -> Callable[[Any], tuple[datetime, dict[st
         return f"(None if f.{key} is None else f.{key}.value)"
 
     assert all(key.isidentifier() for key in kinds), kinds  # they become attribute names
+    if not timestamp:
+        return eval(f"lambda f: ({''.join(value(key, kind) + ', ' for key, kind in kinds.items())})", {"untag": untag})
     items = ", ".join(f"{key!r}: {value(key, kind)}" for key, kind in kinds.items())
     return eval(f"lambda f: (f.timestamp.value, {{{items}}})", {"untag": untag})
 

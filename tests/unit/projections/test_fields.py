@@ -70,6 +70,25 @@ def test_a_state_of_another_shape_falls_back_to_decoding_it_all() -> None:
         assert (timestamp, data) == (whole.pop("timestamp"), whole)
 
 
+def test_values_are_the_declared_fields_in_order_without_the_timestamp() -> None:
+    keys = ("user_id", "at", "battle_id", "maybe_at", "ratio", "points", "details", "tags")
+    stored = state(**FULL)
+
+    values = FieldDecoder(Sample.Happened, keys).values(stored)
+
+    whole = decode_state(stored)
+    assert values == tuple(whole[key] for key in keys)
+    assert [type(value) for value in values] == [type(whole[key]) for key in keys]
+
+
+def test_values_of_a_state_of_another_shape_come_from_decoding_it_all() -> None:
+    mistyped = state(**{**FULL, "points": "many"})
+    missing = state(**{k: v for k, v in FULL.items() if k != "user_id"})
+
+    assert FieldDecoder(Sample.Happened, ("points", "user_id")).values(mistyped) == ("many", "ada")
+    assert FieldDecoder(Sample.Happened, ("points", "user_id")).values(missing) == (100, None)
+
+
 def test_handlers_declare_the_topics_a_projection_reads() -> None:
     class Counting(FoldingProjection):
         @folds(RoomPlayer.Joined, "user_id")
