@@ -49,7 +49,7 @@ class Standings:
 
     def canonical(self) -> bytes:
         # pydantic's encoder writes the bytes json.dumps(separators=(",", ":"), ensure_ascii=False)
-        # does (tests/unit checks them on every kind of character), ten times faster
+        # does (tests/unit checks them on every kind of character), 4-5 times faster (50,000 rows)
         rows = list(zip(self.users, self.ranks, self.solved, self.penalty, self.points))
         return to_json({"battle_id": str(self.battle_id), "scoring": self.scoring, "rows": rows})
 
