@@ -96,6 +96,28 @@ def test_replaying_the_log_into_projections_changes_nothing(arena: Arena, versio
     assert after == before
 
 
+def test_the_facts_read_does_not_scan_the_store_without_statistics(arena: Arena) -> None:
+    """The settlement's facts are bounded by the battle's Started in the log; a store without
+    fresh statistics must not turn that range into a scan of every event. A test's store is tiny,
+    so the planner is first tilted towards a scan, as a wrong guess of the range's size tilts it."""
+    from arena.projections.battle_facts import JUDGED, PLANNER, RECEIVED, REVISED, BattleFactsReader, room_player_ids
+
+    battle = arena.app.get_battle(running_battle(arena, "ann", "bob"))
+    reader = BattleFactsReader(arena.engine)
+    params = {"ids": room_player_ids(battle.id, battle.players), "received": RECEIVED, "judged": JUDGED,
+              "revised": REVISED, "after": 1}
+    with arena.engine.connect() as conn:
+        cursor = conn.connection.driver_connection.cursor()
+        cursor.execute("SET LOCAL random_page_cost = 1000")
+        unplanned = "\n".join(row[0] for row in cursor.execute("EXPLAIN " + reader.events, params))
+        for setting in PLANNER:
+            cursor.execute(setting)
+        planned = "\n".join(row[0] for row in cursor.execute("EXPLAIN " + reader.events, params))
+        conn.rollback()
+    assert "Seq Scan on arena_events" in unplanned  # what the settings are there to prevent
+    assert "Seq Scan on arena_events" not in planned and "JIT" not in planned
+
+
 def test_the_ratings_read_of_settled_events_does_not_scan_the_log(arena: Arena) -> None:
     """The ratings catch up by reading every Settled event after their position; the event
     store holds a partial index of those events, so that read is not a scan of every event

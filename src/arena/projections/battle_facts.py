@@ -54,6 +54,13 @@ _RECEIVED = ("SELECT state FROM {table} WHERE notification_id > %(after)s AND or
 # A battle starts once, and few of its events come after the start (the end, extensions, late
 # joins): a walk back along its key finds it, in that order whatever the table's statistics say
 # (filtered by topic, the planner may read all of a big battle's events and sort them instead).
+# The facts' statements bound the events by `notification_id > <Started>`, a range its index
+# serves. Without fresh statistics (a new store, or one that just took a big battle's events
+# before autovacuum analysed it) the planner guesses that a third of the table qualifies and
+# scans all of it: 2,000,000 events took 616 ms instead of 352 ms with the index. The range is
+# what bounds the work, so it is not left to a guess; nor is JIT, which that guess switches on
+# (35 ms of compiling for a statement run once).
+PLANNER = ("SET LOCAL enable_seqscan = off", "SET LOCAL jit = off")
 _STARTED = ("SELECT notification_id FROM (SELECT notification_id, topic FROM {table} WHERE originator_id = %(battle)s "
             "ORDER BY originator_version DESC LIMIT 1000) AS latest WHERE topic = %(started)s")
 
@@ -76,6 +83,8 @@ class BattleFactsReader:
         pending: list[str] = []
         with self.engine.connect() as conn:
             cursor = conn.connection.driver_connection.cursor()
+            for setting in PLANNER:
+                cursor.execute(setting)
             started = cursor.execute(self.started, {"battle": battle.id, "started": STARTED}).fetchone()
             params["after"] = started[0] if started else 0  # not found: no bound (still correct, slower)
             first_verdict, revised_verdict = self.decode_judged.values, self.decode_revised.values
