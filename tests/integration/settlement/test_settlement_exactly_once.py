@@ -96,6 +96,21 @@ def test_a_settlement_process_killed_at_each_step_and_restarted_settles_exactly_
     assert_exactly_one_settlement_equal_to_the_oracle(arena, battle_id, users, made)
 
 
+def test_an_ended_battle_is_in_the_ledger_without_waiting_for_the_settled_copy(arena: Arena) -> None:
+    """The handler of Battle.Ended applies the revision it settled, read back from the store; no
+    relay runs here, so no copy of Settled is ever delivered."""
+    from arena.handlers.settlement import SettlementProcess
+
+    battle_id, users, made = play(arena, players=8)
+    arena.app.end_battle(battle_id, reason="time is up", by=ADMIN)
+    ended = next(e for e in arena.app.recorder.select_events(battle_id) if e.topic.endswith(".Ended"))
+
+    SettlementProcess(arena.app, arena.engine, arena.bus.fetch)(envelope_from_stored(ended, arena.app.mapper.transcoder))
+
+    assert arena.app.get_settlement(battle_id).status is SettlementStatus.APPLIED
+    assert_exactly_one_settlement_equal_to_the_oracle(arena, battle_id, users, made)
+
+
 def test_battle_ended_delivered_three_times_settles_once(production: Production, arena: Arena) -> None:
     production.start("relay")
     production.start(*WORKER)
